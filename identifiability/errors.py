@@ -1,0 +1,44 @@
+"""Typed exceptions raised by :mod:`identifiability`.
+
+Every error raised on bad user input is one of these classes, and its message
+names what was wrong and where (which state, which action, which row sums to
+what, which shape was expected).  Users can catch :class:`ValueError` as well:
+the input errors subclass it.
+"""
+
+__all__ = [
+    "IdentifiabilityError",
+    "InvalidMDPError",
+    "InvalidRewardError",
+    "InvalidPolicyError",
+    "MissingDependencyError",
+]
+
+
+class IdentifiabilityError(Exception):
+    """Base class of every exception raised by :mod:`identifiability`."""
+
+
+class InvalidMDPError(IdentifiabilityError, ValueError):
+    """An MDP (transitions, initial distribution, gamma, horizon, labels or file) is invalid.
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> idf.MDP([[[1, 1]]], horizon=1)
+    Traceback (most recent call last):
+    ...
+    identifiability.errors.InvalidMDPError: transitions must have shape (S, A, S) with the same number of states on axes 0 and 2, got shape (1, 1, 2)
+    """
+
+
+class InvalidRewardError(IdentifiabilityError, ValueError):
+    """A reward does not fit the MDP (shape-prefix rule) or has invalid entries."""
+
+
+class InvalidPolicyError(IdentifiabilityError, ValueError):
+    """A policy has the wrong shape, negative entries or rows that do not sum to one."""
+
+
+class MissingDependencyError(IdentifiabilityError, ImportError):
+    """An optional dependency is needed; the message names the extra to install."""
