@@ -12,6 +12,7 @@ __all__ = [
     "InvalidRewardError",
     "InvalidPolicyError",
     "MissingDependencyError",
+    "UnknownExampleError",
 ]
 
 
@@ -42,3 +43,10 @@ class InvalidPolicyError(IdentifiabilityError, ValueError):
 
 class MissingDependencyError(IdentifiabilityError, ImportError):
     """An optional dependency is needed; the message names the extra to install."""
+
+
+class UnknownExampleError(IdentifiabilityError, KeyError):
+    """A name that is not in the :mod:`identifiability.examples` registry."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
