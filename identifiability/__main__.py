@@ -1,0 +1,8 @@
+"""``python -m identifiability``: the same as the ``identifiability`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
