@@ -1,0 +1,85 @@
+"""Tests of the command line (identifiability.cli)."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+import identifiability as idf
+from identifiability.cli import main
+
+
+def run(argv):
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue()
+
+
+def test_info_on_an_example_prints_the_summary():
+    code, text = run(["info", "example:cao2021-example1-v0"])
+    assert code == 0
+    assert "valid MDP" in text and "deterministic" in text and "horizon       5" in text
+
+
+def test_info_json_matches_the_model_summary():
+    code, text = run(["info", "example:wielandt-v0", "--json"])
+    assert code == 0
+    data = json.loads(text)
+    expected = idf.examples.get("wielandt-v0").summary()
+    assert {k: data[k] for k in expected} == expected
+
+
+def test_info_reads_a_saved_file(tmp_path):
+    path = tmp_path / "m.json"
+    mdp = idf.examples.get("risky-path-v0")
+    idf.save(mdp, path)
+    code, text = run(["info", str(path), "--json"])
+    assert code == 0
+    assert json.loads(text)["n_transitions"] == mdp.n_transitions
+
+
+def test_bad_inputs_exit_2_with_a_message(tmp_path, capsys):
+    code, _ = run(["info", "example:no-such-example-v0"])
+    assert code == 2
+    assert "no example named 'no-such-example-v0'" in capsys.readouterr().err
+    code, _ = run(["info", str(tmp_path / "missing.json")])
+    assert code == 2
+    assert "missing.json" in capsys.readouterr().err
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "identifiability.mdp/99"}')
+    code, text = run(["info", str(bad), "--json"])
+    assert code == 2
+    assert json.loads(text)["error"] == "InvalidMDPError"
+
+
+def test_examples_lists_every_registered_example_and_saves_one(tmp_path):
+    code, text = run(["examples", "--json"])
+    assert code == 0
+    assert [d["name"] for d in json.loads(text)] == idf.examples.names()
+    path = tmp_path / "w.json"
+    code, _ = run(["examples", "wielandt-v0", "--save", str(path)])
+    assert code == 0
+    assert idf.load(path) == idf.examples.get("wielandt-v0")
+
+
+def test_python_dash_m_runs_the_same_program():
+    res = subprocess.run([sys.executable, "-m", "identifiability", "info",
+                          "example:bandit-v0", "--json"], capture_output=True, text=True,
+                         check=False)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["n_actions"] == 3
+
+
+def test_no_command_prints_help_and_exits_2():
+    code, text = run([])
+    assert code == 2 and "info" in text
+
+
+@pytest.mark.parametrize("argv", [["--version"]])
+def test_version(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+    assert idf.__version__ in capsys.readouterr().out
