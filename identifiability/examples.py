@@ -122,6 +122,16 @@ def _entry(name):
 def describe(name):
     """A dict with the example's name, description, source and parameters.
 
+    Parameters
+    ----------
+    name : str
+        A registered example name.
+
+    Returns
+    -------
+    dict
+        Keys ``name``, ``description``, ``source`` and ``parameters`` (defaults).
+
     Examples
     --------
     >>> import identifiability as idf
@@ -271,6 +281,23 @@ def chain(n=5, *, slip=0, stay=False, gamma="9/10", horizon=None, start=0):
 
     Moving past an end leaves the agent in place; ``slip`` as in :func:`gridworld`.
 
+    Parameters
+    ----------
+    n : int
+        Number of states.
+    slip : number
+        Probability that a uniformly random action is executed instead.
+    stay : bool
+        Add a third action that stays put.
+    gamma, horizon
+        Passed to :class:`~identifiability.MDP`.
+    start : int
+        Start state.
+
+    Returns
+    -------
+    MDP
+
     Examples
     --------
     >>> chain(4, horizon=3).successors(3, 1)
@@ -294,6 +321,27 @@ def random_mdp(n_states=4, n_actions=2, *, support=2, seed=0, exact=True, denomi
     Probabilities are integer compositions ``k / denominator`` (exact) or their
     float values; ``support=1`` gives a deterministic MDP.  The same arguments
     always give the same MDP (numpy ``default_rng(seed)``).
+
+    Parameters
+    ----------
+    n_states, n_actions : int
+        ``S`` and ``A``.
+    support : int
+        Successors per ``(s, a)``, in ``1..S``.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    exact : bool
+        Fractions (exact MDP) or floats.
+    denominator : int
+        Common denominator of the probabilities (at least ``support``).
+    gamma, horizon
+        Passed to :class:`~identifiability.MDP`.
+    n_starts : int
+        Number of start states (uniform initial distribution over them).
+
+    Returns
+    -------
+    MDP
 
     Examples
     --------
@@ -332,6 +380,17 @@ def random_mdp(n_states=4, n_actions=2, *, support=2, seed=0, exact=True, denomi
 def bandit(n_actions=3, *, horizon=1, gamma=1):
     """One state, ``n_actions`` self-loop actions: the repeated bandit.
 
+    Parameters
+    ----------
+    n_actions : int
+        Number of arms.
+    horizon, gamma
+        Passed to :class:`~identifiability.MDP`.
+
+    Returns
+    -------
+    MDP
+
     Examples
     --------
     >>> bandit(3).successors(0, 2)
@@ -345,6 +404,15 @@ def cao2021_example1(*, horizon=5, gamma=1):
 
     Deterministic, two actions, start state A.  Our theory notes record
     ``dim K_Gamma = 5, 3, 2, 2, 1, 1`` for ``H = 1..6`` at ``gamma = 1``.
+
+    Parameters
+    ----------
+    horizon, gamma
+        Passed to :class:`~identifiability.MDP` (defaults ``H = 5``, ``gamma = 1``).
+
+    Returns
+    -------
+    MDP
 
     Examples
     --------
@@ -366,6 +434,19 @@ def wielandt(n=4, *, horizon=None, gamma=1):
     ``(n-1)^2 + 1``, the largest possible for ``n`` states.  The default horizon
     is ``(n-1)^2 + n``.
 
+    Parameters
+    ----------
+    n : int
+        Number of states, at least 2.
+    horizon : int, optional
+        Default ``(n-1)^2 + n``.
+    gamma : number
+        Discount.
+
+    Returns
+    -------
+    MDP
+
     Examples
     --------
     >>> w = wielandt(4)
@@ -386,6 +467,15 @@ def wielandt(n=4, *, horizon=None, gamma=1):
 def stochastic_fork(*, horizon=2, gamma=1):
     """One action; state 0 moves to 1 or 2 with probability 1/2 each; 1 and 2 are absorbing.
 
+    Parameters
+    ----------
+    horizon, gamma
+        Passed to :class:`~identifiability.MDP`.
+
+    Returns
+    -------
+    MDP
+
     Examples
     --------
     >>> stochastic_fork().next_state_distribution(0, 0)
@@ -397,6 +487,15 @@ def stochastic_fork(*, horizon=2, gamma=1):
 
 def two_state_swap(*, horizon=3, gamma=1):
     """Two states, one action that swaps them; both states are starts.
+
+    Parameters
+    ----------
+    horizon, gamma
+        Passed to :class:`~identifiability.MDP`.
+
+    Returns
+    -------
+    MDP
 
     Examples
     --------
@@ -414,6 +513,17 @@ def risky_path(*, risk="1/2", gamma="9/10", horizon=4):
     from 0 reaches the goal with probability ``1 - risk`` and the trap otherwise,
     and from 1 stays at 1.  In the spirit of the seals diagnostics (a construction of
     our own, not their code).
+
+    Parameters
+    ----------
+    risk : number
+        Probability that the risky shortcut ends in the trap.
+    gamma, horizon
+        Passed to :class:`~identifiability.MDP`.
+
+    Returns
+    -------
+    MDP
 
     Examples
     --------
@@ -441,6 +551,19 @@ def branching(depth=3, n_actions=2, *, gamma=1, horizon=None):
     Exploration is exponentially hard in ``depth`` for a random agent.  The last
     state is absorbing under action 0.  Default horizon ``depth + 1``.
 
+    Parameters
+    ----------
+    depth : int
+        Number of advancing steps to the last state.
+    n_actions : int
+        Actions per state (only action 0 advances).
+    gamma, horizon
+        Passed to :class:`~identifiability.MDP`.
+
+    Returns
+    -------
+    MDP
+
     Examples
     --------
     >>> b = branching(3)
@@ -460,6 +583,15 @@ def early_termination(*, gamma=1, horizon=3):
     States: 0 start, 1 continue, 2 terminal (absorbing, flagged terminal).  Action
     ``stop`` goes to 2; action ``go`` moves 0 -> 1 -> 1.  Absorbing terminal
     states are how episodic tasks are encoded in a fixed-horizon MDP.
+
+    Parameters
+    ----------
+    gamma, horizon
+        Passed to :class:`~identifiability.MDP`.
+
+    Returns
+    -------
+    MDP
 
     Examples
     --------
