@@ -1,6 +1,7 @@
 """Tests of the example registry (identifiability.examples)."""
 
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,3 +131,21 @@ def test_stochastic_fork_and_risky_path_are_stochastic():
     rp = examples.get("risky-path-v0", risk="1/4")
     assert rp.next_state_distribution(0, 1) == {2: Fraction(3, 4), 3: Fraction(1, 4)}
     assert rp.terminal == (2, 3)
+
+
+BUNDLED = sorted((Path(idf.__file__).parent / "data").glob("*.json"))
+
+
+def test_there_are_bundled_example_files():
+    assert any(p.stem == "cao2021-example1-v0" for p in BUNDLED)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_files_equal_the_registry(path):
+    """The JSON files shipped in identifiability/data are the registry's examples, exactly.
+
+    Regenerate one with ``identifiability examples NAME --save identifiability/data/NAME.json``.
+    """
+    doc = idf.load(path, with_rewards=True)
+    assert doc.metadata == {"example": path.stem}
+    assert doc.mdp == examples.get(path.stem)
