@@ -48,6 +48,8 @@ def parse_number_string(text, *, where, error):
 
 def _scalar(x, where, error):
     """Convert one user scalar to int, Fraction (exact) or float; reject the rest."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x[()]
     if isinstance(x, (bool, np.bool_)):
         return int(x)
     if isinstance(x, (int, np.integer)):
@@ -90,11 +92,16 @@ def parse_scalar(x, *, where, error):
     return _scalar(x, where, error)
 
 
+def _is_sequence(x):
+    # numpy arrays nested inside lists ([P_a0, P_a1]) are sequences too.
+    return isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim > 0)
+
+
 def _nested_shape(data, where, error):
     """Shape of a nested list/tuple; raises ``error`` on ragged nesting."""
     shape = []
     level = data
-    while isinstance(level, (list, tuple)):
+    while _is_sequence(level):
         shape.append(len(level))
         if len(level) == 0:
             break
@@ -102,11 +109,11 @@ def _nested_shape(data, where, error):
 
     def check(node, depth, index):
         if depth == len(shape):
-            if isinstance(node, (list, tuple)):
+            if _is_sequence(node):
                 raise error(f"{where}: ragged nested list: {where}{index} is a list but "
                             f"depth {depth} should hold numbers (expected shape {tuple(shape)})")
             return
-        if not isinstance(node, (list, tuple)):
+        if not _is_sequence(node):
             raise error(f"{where}: ragged nested list: {where}{index} is a number but "
                         f"a list of length {shape[depth]} was expected "
                         f"(expected shape {tuple(shape)})")
@@ -178,7 +185,7 @@ def parse_array(data, *, where, error, ndim=None):
             bad = ~np.isfinite(arr)
             if bad.any():
                 k = int(np.flatnonzero(bad.ravel())[0])
-                raise error(f"{where}{_index_str(arr.shape, k)} is {arr.ravel()[k]!r}; "
+                raise error(f"{where}{_index_str(arr.shape, k)} is {float(arr.ravel()[k])!r}; "
                             "NaN and infinite values are not allowed")
         elif kind in "OUS":
             items = data.ravel().tolist()

@@ -28,7 +28,23 @@ class SingularSystemError(IdentifiabilityError, ArithmeticError):
 
 
 def is_exact_matrix(A):
-    """True when ``A`` is an integer or object (Fraction) ndarray."""
+    """True when ``A`` is an integer or object (Fraction) ndarray.
+
+    Parameters
+    ----------
+    A : object
+        Anything; only ndarrays of integer or object dtype count as exact.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_exact_matrix(np.array([[1, 2]])), is_exact_matrix(np.array([[1.0]]))
+    (True, False)
+    """
     return isinstance(A, np.ndarray) and A.dtype.kind in "iuO"
 
 
@@ -73,6 +89,8 @@ def solve(A, b):
     ------
     SingularSystemError
         If ``A`` is singular.
+    ValueError
+        If ``A`` is not square or ``b`` does not match it.
 
     Notes
     -----
@@ -86,6 +104,10 @@ def solve(A, b):
     >>> solve(np.array([[F(2), F(0)], [F(1), F(1)]], dtype=object), np.array([F(1), F(1)], dtype=object))
     array([Fraction(1, 2), Fraction(1, 2)], dtype=object)
     """
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or b.ndim not in (1, 2) or \
+            b.shape[0] != A.shape[0]:
+        raise ValueError(f"solve needs a square (n, n) matrix A and b of shape (n,) or (n, k); "
+                         f"got A of shape {A.shape} and b of shape {b.shape}")
     if is_exact_matrix(A) and is_exact_matrix(b):
         from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
 
@@ -141,6 +163,18 @@ def nullspace(A, *, rtol=FLOAT_RANK_RTOL):
 
 def rank(A, *, rtol=FLOAT_RANK_RTOL):
     """Rank of ``A``: exact over the rationals, or by SVD with relative tolerance ``rtol``.
+
+    Parameters
+    ----------
+    A : (m, n) ndarray
+        Exact (Fractions / integers) or float.
+    rtol : float
+        Float path only: singular values below ``rtol * max(m, n) * sigma_max`` count
+        as zero.
+
+    Returns
+    -------
+    int
 
     Examples
     --------

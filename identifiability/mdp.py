@@ -169,7 +169,7 @@ class MDP:
     __slots__ = (
         "_n_states", "_n_actions", "_src", "_act", "_dst", "_row", "_row_start",
         "_prob", "_prob_exact", "_initial", "_initial_exact", "_gamma", "_horizon",
-        "_state_labels", "_action_labels", "_terminal", "_cache",
+        "_state_labels", "_action_labels", "_terminal", "_atol", "_cache",
     )
 
     def __init__(self, transitions, initial=None, *, gamma=1, horizon=None,
@@ -374,6 +374,7 @@ class MDP:
         self._state_labels = _validate_labels(state_labels, S, "state")
         self._action_labels = _validate_labels(action_labels, A, "action")
         self._terminal = _validate_terminal(terminal, S)
+        self._atol = atol  # kept so replace() and pickling re-validate with the same tolerance
         self._cache = {}
 
     def __setattr__(self, name, value):
@@ -669,7 +670,7 @@ class MDP:
                    self._state_labels if state_labels is ... else state_labels,
                    self._action_labels if action_labels is ... else action_labels,
                    self._terminal if terminal is ... else terminal,
-                   FLOAT_ATOL, where="transitions")
+                   self._atol, where="transitions")
         return new
 
     def replace(self, **changes):
@@ -812,7 +813,7 @@ class MDP:
         P = (self._src, self._act, self._dst, self.entries()[3])
         return (_unpickle, (P, self._n_states, self._n_actions, self.initial, self._gamma,
                             self._horizon, self._state_labels, self._action_labels,
-                            self._terminal))
+                            self._terminal, self._atol))
 
     # ------------------------------------------------------------------ converters
     @classmethod
@@ -882,7 +883,8 @@ class MDP:
         return convert.from_gymnasium(env, exact=exact, **kwargs)
 
 
-def _unpickle(entries, S, A, initial, gamma, horizon, state_labels, action_labels, terminal):
+def _unpickle(entries, S, A, initial, gamma, horizon, state_labels, action_labels, terminal,
+              atol=FLOAT_ATOL):
     return MDP.from_entries(entries, S, A, initial, gamma=gamma, horizon=horizon,
                             state_labels=state_labels, action_labels=action_labels,
-                            terminal=terminal)
+                            terminal=terminal, atol=atol)
