@@ -4,7 +4,7 @@ The public API is flat and function-first (like networkx and POT)::
 
     import identifiability as idf
     mdp = idf.examples.get("cao2021-example1-v0")
-    pi = idf.soft_policy(mdp, reward)
+    pi = idf.soft_policy(mdp, [0, 1, 0])
 
 Modules
 -------
@@ -16,15 +16,19 @@ convert    converters from other libraries' layouts, networkx graphs and Gymnasi
 io         the versioned JSON file format ``identifiability.mdp/1``
 examples   a registry of named, versioned example MDPs
 linalg     the one linear-algebra core (exact rational and float)
-reference  brute-force oracles (trajectory enumeration) used by the tests
-testing    public hypothesis strategies
+errors     the typed exceptions
+reference  brute-force oracles (trajectory enumeration) used by the tests;
+           import it explicitly
+testing    public hypothesis strategies (``identifiability.testing.strategies``,
+           needs ``pip install identifiability[test]``); import it explicitly
 
-Not imported automatically, because they need optional extras: nothing yet
-(plotting will need ``pip install identifiability[plot]``).
+Optional extras are imported lazily, only by the functions that need them:
+gymnasium (``[gym]``) by :func:`from_gymnasium`.
 """
 
-from . import examples
+from . import convert, examples, io, linalg
 from .behaviour import (
+    SoftSolution,
     boltzmann_policy,
     bradley_terry_probability,
     optimal_actions,
@@ -37,26 +41,43 @@ from .behaviour import (
     state_occupancy,
     trajectory_return,
 )
+from .convert import (
+    from_arrays,
+    from_graph,
+    from_gymnasium,
+    to_arrays,
+    to_gymnasium_dict,
+    to_mdptoolbox,
+)
 from .errors import (
+    ConvergenceError,
     IdentifiabilityError,
     InvalidMDPError,
+    InvalidParameterError,
     InvalidPolicyError,
     InvalidRewardError,
+    InvalidTrajectoryError,
     MissingDependencyError,
+    ToleranceWarning,
+    UnknownExampleError,
 )
-from .io import dumps, load, loads, save
+from .io import MDPDocument, dumps, load, loads, save
 from .mdp import FLOAT_ATOL, MDP
 from .reward import as_reward, broadcast_reward, expected_reward
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    # the model
     "MDP",
     "FLOAT_ATOL",
     "examples",
+    # rewards
     "as_reward",
     "broadcast_reward",
     "expected_reward",
+    # behavioural models
+    "SoftSolution",
     "soft_value_iteration",
     "soft_policy",
     "soft_values",
@@ -68,13 +89,27 @@ __all__ = [
     "state_action_occupancy",
     "trajectory_return",
     "bradley_terry_probability",
+    # converters and files
+    "from_arrays",
+    "to_arrays",
+    "from_graph",
+    "from_gymnasium",
+    "to_gymnasium_dict",
+    "to_mdptoolbox",
     "load",
     "save",
     "loads",
     "dumps",
+    "MDPDocument",
+    # errors and warnings
     "IdentifiabilityError",
     "InvalidMDPError",
     "InvalidRewardError",
     "InvalidPolicyError",
+    "InvalidParameterError",
+    "InvalidTrajectoryError",
+    "ConvergenceError",
+    "UnknownExampleError",
     "MissingDependencyError",
+    "ToleranceWarning",
 ]

@@ -52,7 +52,13 @@ import numpy as np
 from . import linalg
 from ._numbers import format_number, is_exact_array, parse_array, parse_scalar, to_fractions, \
     to_float_array
-from .errors import IdentifiabilityError, InvalidMDPError, InvalidPolicyError
+from .errors import (
+    ConvergenceError,
+    InvalidParameterError,
+    InvalidPolicyError,
+    InvalidTrajectoryError,
+    ToleranceWarning,
+)
 from .mdp import FLOAT_ATOL, _validate_horizon
 from .reward import as_reward, expected_reward
 
@@ -69,30 +75,13 @@ __all__ = [
     "state_action_occupancy",
     "trajectory_return",
     "bradley_terry_probability",
-    "ConvergenceError",
-    "InvalidParameterError",
-    "InvalidTrajectoryError",
-    "ToleranceWarning",
 ]
 
 _EPS = np.finfo(np.float64).eps
 
-
-# ---------------------------------------------------------------------- errors and warnings
-class ConvergenceError(IdentifiabilityError, RuntimeError):
-    """An iterative solver stopped at ``max_iter`` before reaching its tolerance."""
-
-
-class InvalidParameterError(IdentifiabilityError, ValueError):
-    """A numeric parameter (temperature, beta, tolerance, ...) is out of range."""
-
-
-class InvalidTrajectoryError(IdentifiabilityError, ValueError):
-    """A trajectory has the wrong shape or an index outside the MDP."""
-
-
-class ToleranceWarning(UserWarning):
-    """A float decision was close to its tolerance (see :func:`optimal_actions`)."""
+# Policy iteration never revisits a policy, so A^S bounds its steps; in practice a
+# handful suffice.  This cap only guards against float trouble.
+_PI_MAX_ITER = 10000
 
 
 # ---------------------------------------------------------------------- private helpers
@@ -473,12 +462,6 @@ def soft_values(mdp, reward, horizon=None, temperature=1.0, *, tol=1e-10, max_it
 
 
 # ---------------------------------------------------------------------- optimal agent
-def _max_iter_pi(S, A):
-    # Policy iteration never revisits a policy, so A^S bounds it; in practice a
-    # handful of sweeps suffices.  The cap only guards against float trouble.
-    return 10000
-
-
 def optimal_values(mdp, reward, *, horizon=None, exact=None):
     """Bellman-optimal values ``(V*, Q*)`` of the hard-max (reward-maximising) agent.
 
@@ -543,7 +526,7 @@ def optimal_values(mdp, reward, *, horizon=None, exact=None):
     # Float: only switch for an improvement above the rounding level of the solves,
     # so near-ties cannot make policy iteration cycle.
     thr = 0.0 if ex else 64 * _EPS * (1.0 + float(np.max(np.abs(r)))) / (1.0 - g) ** 2
-    for _ in range(_max_iter_pi(S, A)):
+    for _ in range(_PI_MAX_ITER):
         onehot = _zeros((S, A), ex)
         onehot[rows, act] = Fraction(1) if ex else 1.0
         V = linalg.solve(eye - g * _policy_matrix(mdp, onehot, ex), r[rows, act])

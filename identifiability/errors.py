@@ -13,6 +13,10 @@ __all__ = [
     "InvalidPolicyError",
     "MissingDependencyError",
     "UnknownExampleError",
+    "InvalidParameterError",
+    "InvalidTrajectoryError",
+    "ConvergenceError",
+    "ToleranceWarning",
 ]
 
 
@@ -50,3 +54,22 @@ class UnknownExampleError(IdentifiabilityError, KeyError):
 
     def __str__(self):
         return str(self.args[0]) if self.args else ""
+
+
+class InvalidParameterError(IdentifiabilityError, ValueError):
+    """A numeric parameter (temperature, beta, tolerance, ...) is out of range."""
+
+
+class InvalidTrajectoryError(IdentifiabilityError, ValueError):
+    """A trajectory has the wrong shape or an index outside the MDP."""
+
+
+class ConvergenceError(IdentifiabilityError, RuntimeError):
+    """An iterative solver stopped at ``max_iter`` before reaching its tolerance."""
+
+
+class ToleranceWarning(UserWarning):
+    """A float decision was close to its tolerance: the result is reported, not guessed.
+
+    See :func:`identifiability.optimal_actions`.
+    """

@@ -29,7 +29,6 @@ import numpy as np
 
 from ._numbers import is_exact_array, parse_array, to_fractions, to_float_array
 from .behaviour import (
-    InvalidParameterError,
     _horizon,
     policy_evaluation,
     soft_policy,
@@ -37,7 +36,7 @@ from .behaviour import (
     soft_values,
     trajectory_return,
 )
-from .errors import InvalidMDPError, InvalidPolicyError
+from .errors import InvalidMDPError, InvalidParameterError, InvalidPolicyError
 from .reward import as_reward, expected_reward
 
 __all__ = [

@@ -12,18 +12,19 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identifiability as idf
 from identifiability import reference
-from identifiability.behaviour import (
+from identifiability.errors import (
     ConvergenceError,
+    InvalidMDPError,
     InvalidParameterError,
+    InvalidPolicyError,
     InvalidTrajectoryError,
     ToleranceWarning,
 )
-from identifiability.errors import InvalidMDPError, InvalidPolicyError
 from identifiability.testing import strategies as ist
 
 temperatures = st.sampled_from([0.25, 0.5, 1.0, 2.0])

@@ -13,7 +13,7 @@ import pytest
 
 import identifiability as idf
 from identifiability import reference
-from identifiability.behaviour import InvalidParameterError
+from identifiability.errors import InvalidParameterError
 from identifiability.errors import InvalidMDPError
 
 LOG3 = math.log(3)
