@@ -93,7 +93,8 @@ def test_invalid_mdp_error_is_a_value_error():
     (np.full((2, 1, 3), F(1, 3)), r"same number of states on axes 0 and 2, got shape \(2, 1, 3\)"),
     (np.ones((1, 1, 2)) / 2, r"axes 0 and 2, got shape \(1, 1, 2\)"),
     # Ragged nested lists.
-    ([[[1, 0]], [[0, 1, 0]]], r"ragged nested list: transitions\[1\]\[0\] has length 3, expected 2"),
+    ([[[1, 0]], [[0, 1, 0]]],
+     r"ragged nested list: transitions\[1\]\[0\] has length 3, expected 2"),
     ([[[1, 0]], [0]], r"ragged nested list: transitions\[1\]\[0\] is a number"),
     ([[[1, 0]], [[[0], 1]]], r"ragged nested list: transitions\[1\]\[0\]\[0\] is a list"),
     # Empty state or action sets.
@@ -647,7 +648,8 @@ def test_expectation_float_matches_einsum(data):
 
 def test_expectation_errors():
     mdp = MDP([[["1/2", "1/2"]], [[0, 1]]], horizon=1)
-    with pytest.raises(InvalidMDPError, match=r"values must have shape \(2,\) or \(2, k\), got \(3,\)"):
+    with pytest.raises(InvalidMDPError,
+                       match=r"values must have shape \(2,\) or \(2, k\), got \(3,\)"):
         mdp.expectation([1, 2, 3])
     with pytest.raises(InvalidMDPError, match=r"got \(2, 1, 1\)"):
         mdp.expectation(np.zeros((2, 1, 1)))

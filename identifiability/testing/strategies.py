@@ -310,6 +310,17 @@ def _discounts(draw, exact, allow_zero, allow_one, max_denominator):
 def horizons(max_horizon=6, *, min_horizon=1):
     """Finite horizons (numbers of decisions) ``H`` in ``min_horizon..max_horizon``.
 
+    Parameters
+    ----------
+    max_horizon : int, default 6
+        Largest horizon.
+    min_horizon : int, default 1
+        Smallest horizon (``>= 1``).
+
+    Returns
+    -------
+    SearchStrategy of int
+
     Examples
     --------
     >>> horizons(3).example()  # doctest: +SKIP
@@ -341,10 +352,12 @@ def mdps(*, min_states=1, max_states=5, min_actions=1, max_actions=3, determinis
     max_support, max_denominator : int, default 3 and 6
         Passed to :func:`transition_kernels`.
     gamma : number or strategy, optional
-        A strategy may also draw None, meaning the default.  Default :func:`discounts` with ``allow_one`` only when the drawn horizon is
-        finite, so an infinite horizon always has ``gamma < 1``.  When ``gamma``
-        is given (or drawn) as 1 the default horizon is finite; combined with an
-        explicit infinite horizon it raises :class:`InvalidArgument`.
+        Default :func:`discounts` with ``allow_one`` only when the drawn horizon is
+        finite, so an infinite horizon always has ``gamma < 1``.  A strategy may
+        also draw None, meaning the default.  When ``gamma`` is given (or drawn)
+        as 1 the default horizon is finite; combined with an explicit infinite
+        horizon it raises :class:`InvalidArgument`.  A float gamma makes the MDP
+        float.
     horizon : int, strategy or None, optional
         A fixed number of decisions, or a strategy drawing ints and/or None
         (infinite horizon).  ``None`` (the default) means
@@ -414,8 +427,8 @@ def _mdps(draw, min_states, max_states, min_actions, max_actions, deterministic,
         else:
             H = _draw(draw, horizon)
         if H is None and g == 1:
-            raise InvalidArgument(f"the gamma strategy {gamma!r} drew 1 while the horizon is "
-                                  "infinite; use discounts(allow_one=False) or a finite horizon")
+            raise InvalidArgument(f"gamma={gamma!r} produced 1 while the horizon is infinite; "
+                                  "use discounts(allow_one=False) or a finite horizon")
     init = initial
     if callable(init) and not _is_strategy(init):
         init = init(S)
@@ -436,6 +449,15 @@ def _mdps(draw, min_states, max_states, min_actions, max_actions, deterministic,
 
 def deterministic_mdps(**kwargs):
     """Deterministic MDPs: :func:`mdps` with ``deterministic=True``.
+
+    Parameters
+    ----------
+    **kwargs
+        Any other argument of :func:`mdps`.
+
+    Returns
+    -------
+    SearchStrategy of MDP
 
     Examples
     --------
@@ -520,7 +542,18 @@ def _rewards(draw, mdp, arity, exact, min_value, max_value):
 def potentials(mdp, *, exact=False, min_value=-5, max_value=5):
     """Potential functions ``Phi`` of shape ``(S,)`` for potential shaping.
 
-    Same value rules as :func:`rewards`.
+    Parameters
+    ----------
+    mdp : MDP or strategy of MDP
+    exact : bool, default False
+        Fractions (denominators ``<= 4``) or float64, with the value rules of
+        :func:`rewards`.
+    min_value, max_value : number, default -5 and 5
+        Bounds on every entry.
+
+    Returns
+    -------
+    SearchStrategy of (S,) ndarray
 
     Examples
     --------
@@ -610,7 +643,15 @@ def _policies(draw, mdp, horizon, exact, full_support):
 
 # ---------------------------------------------------------------------- small helpers
 def state_action_pairs(mdp):
-    """Pairs ``(s, a)`` of valid indices for ``mdp`` (an MDP, not a strategy).
+    """Pairs ``(s, a)`` of valid indices for ``mdp``.
+
+    Parameters
+    ----------
+    mdp : MDP or strategy of MDP
+
+    Returns
+    -------
+    SearchStrategy of (int, int)
 
     Examples
     --------
@@ -628,7 +669,17 @@ def permutations_of(mdp):
     """Relabellings ``(perm_states, perm_actions)`` as int64 arrays, for metamorphic tests.
 
     ``perm_states[i]`` is the new index of old state ``i`` (likewise for actions),
-    so the relabelled MDP has ``P_new[ps[s], pa[a], ps[s']] = P[s, a, s']``.
+    so the relabelled MDP has ``P_new[ps[s], pa[a], ps[s']] = P[s, a, s']``, that is
+    ``P_new[np.ix_(ps, pa, ps)] = P``.
+
+    Parameters
+    ----------
+    mdp : MDP or strategy of MDP
+
+    Returns
+    -------
+    SearchStrategy of (perm_states, perm_actions)
+        Two int64 ndarrays of shapes ``(S,)`` and ``(A,)``.
 
     Examples
     --------
