@@ -74,6 +74,11 @@ def _scalar(x, where, error):
             return _scalar(float(x), where, error)
         raise error(f"{where} is the symbolic expression {x!r}; only numbers are "
                     "accepted here (rationals, integers, floats or 'p/q' strings)")
+    if type(x).__module__.startswith("flint"):  # python-flint fmpz / fmpq
+        if hasattr(x, "p") and hasattr(x, "q"):
+            return Fraction(int(x.p), int(x.q))
+        if type(x).__name__ == "fmpz":
+            return int(x)
     if isinstance(x, numbers.Rational):
         return Fraction(int(x.numerator), int(x.denominator))
     if isinstance(x, numbers.Real):

@@ -484,19 +484,22 @@ def from_graph(G, initial=None, *, gamma=None, horizon=None, action_attr="action
         horizon = G.graph.get("horizon")
     if "terminal" not in mdp_kwargs:
         mdp_kwargs["terminal"] = [i for i, d in enumerate(attrs) if d.get("terminal")]
+    if "atol" not in mdp_kwargs and G.graph.get("atol") is not None:
+        mdp_kwargs["atol"] = G.graph["atol"]
     if "state_labels" not in mdp_kwargs:
         has = G.graph.get("has_labels")
         if any("label" in d for d in attrs):
             slabels = tuple(str(d.get("label", n)) for n, d in zip(nodes, attrs))
+            # mdp.graph() always writes label attributes; "s0", "s1", ... mean "none
+            # given" unless the graph says otherwise (G.graph["has_labels"]).
+            if not has[0] if has is not None else _default_labels(slabels, "s"):
+                slabels = None
         elif nodes == list(range(S)):
             slabels = None
-        else:
+        else:  # node names are the labels (G.graph["has_labels"] would be stale here)
             slabels = tuple(str(n) for n in nodes)
-        # mdp.graph() always writes labels; "s0", "s1", ... mean "none given" unless the
-        # graph says otherwise (G.graph["has_labels"], as MDP.has_labels).
-        if slabels is not None and (
-                not has[0] if has is not None else _default_labels(slabels, "s")):
-            slabels = None
+            if _default_labels(slabels, "s"):
+                slabels = None
         mdp_kwargs["state_labels"] = slabels
     if given_alabels is None and G.graph.get("has_labels") is not None:
         if not G.graph["has_labels"][1]:

@@ -219,7 +219,7 @@ def to_dict(mdp, *, rewards=None, metadata=None):
         "terminal": list(mdp.terminal),
     }
     # Not public on MDP yet; only float MDPs use it.
-    atol = getattr(mdp, "_atol", FLOAT_ATOL)
+    atol = mdp.atol
     if not exact and atol != FLOAT_ATOL:
         doc["atol"] = float(atol)
     doc["transitions"] = [[i, j, k, v] for i, j, k, v in zip(

@@ -440,6 +440,11 @@ class MDP:
         return self._action_labels
 
     @property
+    def atol(self):
+        """float: the row-sum tolerance this MDP was validated with (float MDPs only)."""
+        return self._atol
+
+    @property
     def has_labels(self):
         """tuple of bool: whether state and action labels were given explicitly."""
         return (self._state_labels is not None, self._action_labels is not None)
@@ -729,7 +734,8 @@ class MDP:
         init = self.initial
         term = set(self._terminal)
         for i, lab in enumerate(self.state_labels):
-            G.add_node(i, label=lab, initial=init[i], terminal=i in term)
+            G.add_node(i, label=lab, initial=init[i] if self.is_exact else float(init[i]),
+                       terminal=i in term)
         alab = self.action_labels
         probs = self._prob_exact if self.is_exact else self._prob
         for k in range(self.n_transitions):
@@ -737,7 +743,8 @@ class MDP:
             p = probs[k] if self.is_exact else float(probs[k])
             G.add_edge(int(self._src[k]), int(self._dst[k]), key=a, action=a,
                        action_label=alab[a], prob=p)
-        G.graph.update(gamma=self._gamma, horizon=self._horizon)
+        G.graph.update(gamma=self._gamma, horizon=self._horizon, has_labels=self.has_labels,
+                       atol=self._atol)
         return G
 
     def summary(self):

@@ -611,3 +611,14 @@ def test_to_mdptoolbox_reward_errors():
     with pytest.raises(InvalidRewardError, match="reward has shape"):
         to_mdptoolbox(MDP([[[1]]], horizon=1), [1, 2])
 
+
+
+def test_graph_round_trip_keeps_explicit_default_looking_labels_and_atol():
+    """mdp.graph() records has_labels and atol, so from_graph restores them exactly."""
+    m = MDP([[[0.5, 0.5004]], [[0.0, 1.0]]], horizon=1, atol=1e-3,
+            state_labels=["s0", "s1"], action_labels=["a0"])
+    back = from_graph(m.graph())
+    assert back == m
+    assert back.has_labels == (True, True) and back.atol == 1e-3
+    plain = MDP([[[1, 0]], [[0, 1]]], horizon=1)
+    assert from_graph(plain.graph()).has_labels == (False, False)
