@@ -26,16 +26,7 @@ from identifiability.testing import strategies as ist
 F = Fraction
 
 
-@st.composite
-def decorated(draw, base):
-    """An MDP from ``base`` with random labels (or none) and terminal flags."""
-    m = draw(base)
-    S, A = m.n_states, m.n_actions
-    labels = st.text(min_size=1, max_size=4)
-    slabels = draw(st.none() | st.lists(labels, min_size=S, max_size=S, unique=True))
-    alabels = draw(st.none() | st.lists(labels, min_size=A, max_size=A, unique=True))
-    terminal = draw(st.lists(st.integers(0, S - 1), max_size=S))
-    return m.replace(state_labels=slabels, action_labels=alabels, terminal=terminal)
+decorated = ist.decorated_mdps
 
 
 any_mdps = st.one_of(decorated(ist.mdps(exact=True)), decorated(ist.mdps(exact=False)))

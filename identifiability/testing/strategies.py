@@ -52,6 +52,7 @@ __all__ = [
     "policies",
     "state_action_pairs",
     "permutations_of",
+    "decorated_mdps",
 ]
 
 _INITIAL_MODES = ("random", "uniform", "single")
@@ -693,3 +694,32 @@ def permutations_of(mdp):
     return st.tuples(st.permutations(range(mdp.n_states)),
                      st.permutations(range(mdp.n_actions))).map(
         lambda t: (np.array(t[0], dtype=np.int64), np.array(t[1], dtype=np.int64)))
+
+
+@st.composite
+def decorated_mdps(draw, base=None):
+    """MDPs from ``base`` with random state/action labels (or none) and terminal flags.
+
+    For round-trip tests of files and converters, which must keep labels and flags.
+
+    Parameters
+    ----------
+    base : strategy of MDP, optional
+        Default :func:`mdps`.
+
+    Returns
+    -------
+    strategy of MDP
+
+    Examples
+    --------
+    >>> decorated_mdps(mdps(exact=False)).example()  # doctest: +SKIP
+    <MDP float stochastic: S=3, A=2, nnz=9, gamma=0.5, horizon=2>
+    """
+    m = draw(mdps() if base is None else base)
+    S, A = m.n_states, m.n_actions
+    labels = st.text(min_size=1, max_size=4)
+    slabels = draw(st.none() | st.lists(labels, min_size=S, max_size=S, unique=True))
+    alabels = draw(st.none() | st.lists(labels, min_size=A, max_size=A, unique=True))
+    terminal = draw(st.lists(st.integers(0, S - 1), max_size=S))
+    return m.replace(state_labels=slabels, action_labels=alabels, terminal=terminal)
