@@ -31,12 +31,14 @@ decorated = ist.decorated_mdps
 
 any_mdps = st.one_of(decorated(ist.mdps(exact=True)), decorated(ist.mdps(exact=False)))
 
+def _json_containers(kids):
+    return st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids, max_size=3)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5)
     | st.floats(allow_nan=False, allow_infinity=False),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids,
-                                                               max_size=3),
-    max_leaves=8)
+    _json_containers, max_leaves=8)
 
 
 @st.composite
