@@ -418,7 +418,9 @@ class MDP:
     @property
     def is_deterministic(self):
         """bool: True when every ``(s, a)`` has exactly one successor."""
-        return bool(np.all(np.diff(self._row_start) == 1))
+        if "deterministic" not in self._cache:  # read on every expectation() call
+            self._cache["deterministic"] = bool(np.all(np.diff(self._row_start) == 1))
+        return self._cache["deterministic"]
 
     @property
     def n_transitions(self):
@@ -763,16 +765,13 @@ class MDP:
         """
         starts = self.start_states
         out_deg = np.diff(self._row_start)
+        # Breadth-first reachability on the sparse entries: O(nnz) per level, vectorised.
         reach = np.zeros(self._n_states, dtype=bool)
         reach[list(starts)] = True
         frontier = reach.copy()
         while frontier.any():
-            rows = (np.flatnonzero(frontier)[:, None] * self._n_actions
-                    + np.arange(self._n_actions)).ravel()
             nxt = np.zeros(self._n_states, dtype=bool)
-            sel = np.concatenate([np.arange(self._row_start[r], self._row_start[r + 1])
-                                  for r in rows]) if len(rows) else np.array([], dtype=int)
-            nxt[self._dst[sel]] = True
+            nxt[self._dst[frontier[self._src]]] = True
             frontier = nxt & ~reach
             reach |= nxt
         return {
