@@ -16,7 +16,8 @@ import numpy as np
 from .errors import IdentifiabilityError
 
 __all__ = ["solve", "nullspace", "rank", "is_exact_matrix", "SingularSystemError",
-           "FLOAT_RANK_RTOL"]
+           "FLOAT_RANK_RTOL", "float_rank", "FloatRank", "rank_certificate", "RankCertificate",
+           "Subspace"]
 
 #: Relative tolerance of float rank decisions: singular values below
 #: ``FLOAT_RANK_RTOL * max(shape) * sigma_max`` count as zero.
@@ -189,3 +190,624 @@ def rank(A, *, rtol=FLOAT_RANK_RTOL):
         return int(_to_dm(A).rank())
     sv = np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False)
     return int(np.sum(sv > rtol * max(m, n) * sv[0]))
+
+
+
+# ---------------------------------------------------------------------------------------
+# Float rank decisions that say when they are close to their tolerance
+# ---------------------------------------------------------------------------------------
+#: A float rank decision is flagged *uncertain* when a kept singular value is below
+#: ``UNCERTAIN_FACTOR * tol`` or a dropped one above ``tol / UNCERTAIN_FACTOR``.
+UNCERTAIN_FACTOR = 1e3
+
+
+class FloatRank(tuple):
+    """``(rank, tol, smallest_kept, largest_dropped, uncertain)`` of a float rank decision."""
+
+    __slots__ = ()
+    _fields = ("rank", "tol", "smallest_kept", "largest_dropped", "uncertain")
+
+    def __new__(cls, rank, tol, smallest_kept, largest_dropped, uncertain):
+        return super().__new__(cls, (rank, tol, smallest_kept, largest_dropped, uncertain))
+
+    rank = property(lambda self: self[0])
+    tol = property(lambda self: self[1])
+    smallest_kept = property(lambda self: self[2])
+    largest_dropped = property(lambda self: self[3])
+    uncertain = property(lambda self: self[4])
+
+    def __repr__(self):
+        return (f"FloatRank(rank={self.rank}, tol={self.tol:.3g}, smallest_kept="
+                f"{self.smallest_kept:.3g}, largest_dropped={self.largest_dropped:.3g}, "
+                f"uncertain={self.uncertain})")
+
+
+def _float_decision(sv, shape, rtol):
+    m, n = shape
+    top = float(sv[0]) if sv.size else 0.0
+    tol = rtol * max(m, n, 1) * top
+    r = int(np.sum(sv > tol)) if top > 0 else 0
+    kept = float(sv[r - 1]) if r > 0 else np.inf
+    dropped = float(sv[r]) if r < sv.size else 0.0
+    uncertain = bool(top > 0 and (kept < UNCERTAIN_FACTOR * tol or dropped > tol / UNCERTAIN_FACTOR))
+    return FloatRank(r, tol, kept, dropped, uncertain)
+
+
+def float_rank(A, *, rtol=FLOAT_RANK_RTOL):
+    """Numerical rank of a float matrix with the margin of the decision.
+
+    Parameters
+    ----------
+    A : (m, n) array_like
+    rtol : float
+        Singular values ``<= rtol * max(m, n) * sigma_max`` count as zero.
+
+    Returns
+    -------
+    FloatRank
+        ``rank``, the absolute ``tol`` used, the smallest kept and largest dropped
+        singular values, and ``uncertain``: True when either is within a factor
+        ``UNCERTAIN_FACTOR`` (1e3) of ``tol``.  Callers must not report an
+        uncertain decision as a verdict: escalate to the exact path or say so.
+
+    Examples
+    --------
+    >>> float_rank([[1.0, 0.0], [0.0, 1e-12]]).uncertain
+    True
+    >>> float_rank([[1.0, 1.0], [1.0, 1.0]])[:1]
+    (1,)
+    """
+    A = np.asarray(A, dtype=float)
+    if A.size == 0:
+        return FloatRank(0, 0.0, np.inf, 0.0, False)
+    return _float_decision(np.linalg.svd(A, compute_uv=False), A.shape, rtol)
+
+
+# ---------------------------------------------------------------------------------------
+# Exact rank certificates
+# ---------------------------------------------------------------------------------------
+class RankCertificate:
+    """Evidence that an exact matrix ``A`` has rank ``rank``, checkable on its own.
+
+    * lower bound: the square minor ``A[rows][:, cols]`` is nonsingular;
+    * upper bound: ``kernel`` holds ``n - rank`` vectors with ``A @ kernel == 0`` that
+      are independent (each has a 1 in a distinct free column where the others have 0).
+
+    :meth:`verify` re-checks both with exact arithmetic.
+    """
+
+    __slots__ = ("rank", "rows", "cols", "kernel", "shape")
+
+    def __init__(self, rank, rows, cols, kernel, shape):
+        self.rank, self.rows, self.cols, self.kernel, self.shape = rank, rows, cols, kernel, shape
+
+    def statement(self):
+        """The claim in words (for reports).
+
+        Returns
+        -------
+        str
+        """
+        m, n = self.shape
+        return (f"rank {self.rank} of a {m}x{n} rational matrix: the minor on rows "
+                f"{list(self.rows)} and columns {list(self.cols)} is nonsingular, and "
+                f"{n - self.rank} independent kernel vectors are given")
+
+    def verify(self, A):
+        """Re-check the certificate on ``A`` exactly; returns True or raises AssertionError.
+
+        Parameters
+        ----------
+        A : (m, n) exact ndarray
+
+        Returns
+        -------
+        bool
+        """
+        A = np.asarray(A)
+        assert A.shape == tuple(self.shape), "matrix shape differs from the certificate"
+        if self.rank:
+            minor = A[np.ix_(list(self.rows), list(self.cols))]
+            assert _to_dm(minor).det() != 0, "the certified minor is singular"
+        K = self.kernel
+        n = A.shape[1]
+        assert K.shape == (n, n - self.rank), "wrong number of kernel vectors"
+        if K.shape[1]:
+            assert all(x == 0 for x in (_from_dm(_to_dm(A) * _to_dm(K))).reshape(-1).tolist()), \
+                "a kernel vector is not in the kernel"
+            free = [j for j in range(n) if j not in set(self.cols)]
+            sub = K[free, :]
+            assert all((sub[i, j] == (1 if i == j else 0)) for i in range(len(free))
+                       for j in range(K.shape[1])), "kernel vectors are not independent"
+        return True
+
+    def __repr__(self):
+        return f"RankCertificate(rank={self.rank}, shape={self.shape})"
+
+
+def rank_certificate(A):
+    """Exact rank of ``A`` with a :class:`RankCertificate` a reader can re-check.
+
+    Parameters
+    ----------
+    A : (m, n) exact ndarray (integers or Fractions)
+
+    Returns
+    -------
+    RankCertificate
+
+    Notes
+    -----
+    Two reduced row echelon forms (of ``A`` for the pivot columns and of the pivot
+    columns' transpose for the rows) with sympy's sparse ``DomainMatrix``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[1, 2, 3], [2, 4, 6], [0, 1, 1]])
+    >>> c = rank_certificate(A)
+    >>> c.rank, c.verify(A)
+    (2, True)
+    """
+    if not is_exact_matrix(A):
+        raise TypeError("rank_certificate needs an exact (integer or Fraction) matrix")
+    m, n = A.shape
+    if m == 0 or n == 0:
+        K = _from_dm(_to_dm(np.eye(n, dtype=np.int64))) if n else np.empty((0, 0), dtype=object)
+        return RankCertificate(0, (), (), K, (m, n))
+    M = _to_dm(A)
+    R, cols = M.rref()
+    r = len(cols)
+    _, rows = M.extract(list(range(m)), list(cols)).transpose().rref()
+    # Kernel from the rref: one vector per free column j: x_j = 1, x_pivot = -R[i, j].
+    free = [j for j in range(n) if j not in set(cols)]
+    K = np.empty((n, len(free)), dtype=object)
+    K[...] = Fraction(0)
+    Rl = _from_dm(R)
+    for k, j in enumerate(free):
+        K[j, k] = Fraction(1)
+        for i, c in enumerate(cols):
+            K[c, k] = -Rl[i, j]
+    return RankCertificate(r, tuple(int(i) for i in rows), tuple(int(c) for c in cols), K, (m, n))
+
+
+# ---------------------------------------------------------------------------------------
+# Subspaces
+# ---------------------------------------------------------------------------------------
+def _as_float(A):
+    return np.array(A.tolist(), dtype=float) if A.dtype == object else np.asarray(A, dtype=float)
+
+
+class Subspace:
+    """A linear subspace of ``R^n`` (or ``Q^n``), exact or float.
+
+    Exact subspaces keep a canonical rational basis (the transposed reduced row
+    echelon form of any spanning set), so equal subspaces have equal bases.  Float
+    subspaces keep an orthonormal basis and the margin of every rank decision made
+    while building them: ``uncertain`` is True when one was within a factor 1e3 of
+    its tolerance (see :func:`float_rank`).
+
+    Build one with :meth:`span`, :meth:`kernel`, :meth:`zero`, :meth:`full` or
+    :meth:`constants`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> U = Subspace.kernel(np.array([[1, 1, 0]]))
+    >>> U.dim, U.contains(Subspace.constants(3)), U.is_exact
+    (2, False, True)
+    >>> U.contains_vector([1, -1, 5])
+    True
+    """
+
+    __slots__ = ("basis", "ambient_dim", "is_exact", "uncertain", "rtol")
+
+    def __init__(self, basis, *, exact, uncertain=False, rtol=FLOAT_RANK_RTOL):
+        self.basis = basis
+        self.ambient_dim = basis.shape[0]
+        self.is_exact = exact
+        self.uncertain = uncertain
+        self.rtol = rtol
+        basis.setflags(write=False)
+
+    # -- constructors
+    @classmethod
+    def span(cls, vectors, *, rtol=FLOAT_RANK_RTOL):
+        """The span of the columns of ``vectors`` (shape ``(n, k)``).
+
+        Parameters
+        ----------
+        vectors : (n, k) ndarray
+            Exact (integers / Fractions) or float.
+        rtol : float
+            Float path only.
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Subspace.span(np.array([[1, 2], [1, 2]])).basis.tolist()
+        [[Fraction(1, 1)], [Fraction(1, 1)]]
+        """
+        V = np.asarray(vectors)
+        if V.ndim == 1:
+            V = V[:, None]
+        n = V.shape[0]
+        if is_exact_matrix(V):
+            if V.shape[1] == 0:
+                return cls(np.empty((n, 0), dtype=object), exact=True)
+            R, piv = _to_dm(V.T.copy()).rref()
+            B = _from_dm(R)[:len(piv)].T.copy() if piv else np.empty((n, 0), dtype=object)
+            return cls(B, exact=True)
+        V = _as_float(V)
+        if V.shape[1] == 0 or not np.any(V):
+            return cls(np.empty((n, 0)), exact=False, rtol=rtol)
+        U, sv, _ = np.linalg.svd(V, full_matrices=False)
+        d = _float_decision(sv, V.shape, rtol)
+        return cls(U[:, :d.rank].copy(), exact=False, uncertain=d.uncertain, rtol=rtol)
+
+    @classmethod
+    def kernel(cls, A, *, rtol=FLOAT_RANK_RTOL):
+        """The null space ``{x : A x = 0}`` of an ``(m, n)`` matrix.
+
+        Parameters
+        ----------
+        A : (m, n) ndarray
+            Exact or float.
+        rtol : float
+            Float path only.
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Subspace.kernel(np.array([[1.0, 1.0]])).dim
+        1
+        """
+        A = np.asarray(A)
+        m, n = A.shape
+        if is_exact_matrix(A):
+            return cls.span(nullspace(A) if m else np.eye(n, dtype=np.int64))
+        A = _as_float(A)
+        if m == 0 or not np.any(A):
+            return cls(np.eye(n), exact=False, rtol=rtol)
+        _, sv, Vt = np.linalg.svd(A)
+        d = _float_decision(sv, A.shape, rtol)
+        return cls(Vt[d.rank:].T.copy(), exact=False, uncertain=d.uncertain, rtol=rtol)
+
+    @classmethod
+    def zero(cls, n, *, exact=True):
+        """The zero subspace of dimension 0 in ``n`` coordinates.
+
+        Parameters
+        ----------
+        n : int
+        exact : bool
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> Subspace.zero(3).dim
+        0
+        """
+        return cls(np.empty((n, 0), dtype=object if exact else float), exact=exact)
+
+    @classmethod
+    def full(cls, n, *, exact=True):
+        """The whole space ``Q^n`` (exact) or ``R^n`` (float).
+
+        Parameters
+        ----------
+        n : int
+        exact : bool
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> Subspace.full(2).dim
+        2
+        """
+        return cls.span(np.eye(n, dtype=np.int64)) if exact else cls(np.eye(n), exact=False)
+
+    @classmethod
+    def constants(cls, n, *, exact=True):
+        """``span(1)``: the constant vectors.
+
+        Parameters
+        ----------
+        n : int
+        exact : bool
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> Subspace.constants(3).basis.T.tolist()
+        [[Fraction(1, 1), Fraction(1, 1), Fraction(1, 1)]]
+        """
+        return cls.span(np.ones((n, 1), dtype=np.int64 if exact else float))
+
+    # -- basic properties
+    @property
+    def dim(self):
+        """int: the dimension."""
+        return int(self.basis.shape[1])
+
+    def to_float(self):
+        """This subspace with an orthonormal float basis.
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> Subspace.constants(4).to_float().basis.ravel().round(3).tolist()
+        [0.5, 0.5, 0.5, 0.5]
+        """
+        if not self.is_exact:
+            return self
+        return Subspace.span(_as_float(self.basis), rtol=self.rtol)
+
+    def _pair(self, other):
+        if self.ambient_dim != other.ambient_dim:
+            raise ValueError(f"subspaces live in different spaces: R^{self.ambient_dim} "
+                             f"and R^{other.ambient_dim}")
+        if self.is_exact and other.is_exact:
+            return self, other
+        return self.to_float(), other.to_float()
+
+    # -- relations
+    def contains(self, other):
+        """True when ``other`` is a subspace of ``self`` (exact, or to the float tolerance).
+
+        Parameters
+        ----------
+        other : Subspace
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> Subspace.full(3).contains(Subspace.constants(3))
+        True
+        """
+        a, b = self._pair(other)
+        if b.dim == 0:
+            return True
+        if a.is_exact:
+            return rank(np.concatenate([a.basis, b.basis], axis=1)) == a.dim
+        resid = b.basis - a.basis @ (a.basis.T @ b.basis)
+        return bool(np.linalg.norm(resid, 2) <= 1e3 * a.rtol * max(a.ambient_dim, 1))
+
+    def contains_vector(self, v):
+        """True when the vector ``v`` (shape ``(n,)``) lies in the subspace.
+
+        Parameters
+        ----------
+        v : (n,) array_like
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> Subspace.constants(2).contains_vector([3, 3])
+        True
+        """
+        v = np.asarray(v)
+        if v.dtype.kind not in "iuOf":
+            v = np.asarray(v.tolist(), dtype=object)
+        return self.contains(Subspace.span(v.reshape(-1, 1)))
+
+    def equals(self, other):
+        """True when both subspaces are equal.
+
+        Parameters
+        ----------
+        other : Subspace
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Subspace.span(np.array([[2], [2]])).equals(Subspace.constants(2))
+        True
+        """
+        return self.dim == other.dim and self.contains(other)
+
+    # -- operations
+    def sum(self, other):
+        """``self + other``.
+
+        Parameters
+        ----------
+        other : Subspace
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Subspace.span(np.array([[1], [0]])).sum(Subspace.constants(2)).dim
+        2
+        """
+        a, b = self._pair(other)
+        out = Subspace.span(np.concatenate([a.basis, b.basis], axis=1), rtol=a.rtol)
+        out.uncertain = out.uncertain or a.uncertain or b.uncertain
+        return out
+
+    def intersect(self, other):
+        """``self ∩ other``, from the kernel of ``[B_self, -B_other]``.
+
+        Parameters
+        ----------
+        other : Subspace
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> U = Subspace.span(np.array([[1, 0], [0, 1], [0, 0]]))
+        >>> W = Subspace.span(np.array([[1, 0], [1, 0], [0, 1]]))
+        >>> U.intersect(W).basis.T.tolist()
+        [[Fraction(1, 1), Fraction(1, 1), Fraction(0, 1)]]
+        """
+        a, b = self._pair(other)
+        n = a.ambient_dim
+        if a.dim == 0 or b.dim == 0:
+            return Subspace.zero(n, exact=a.is_exact)
+        if a.is_exact:
+            C = nullspace(np.concatenate([a.basis, -b.basis], axis=1))
+            if C.shape[1] == 0:
+                return Subspace.zero(n)
+            return Subspace.span(_from_dm(_to_dm(a.basis) * _to_dm(C[:a.dim])))
+        # Float: principal vectors with cosine 1 (to tolerance).
+        U, sv, _ = np.linalg.svd(a.basis.T @ b.basis)
+        tol = 1e3 * a.rtol * max(n, 1)
+        k = int(np.sum(sv >= 1 - tol))
+        unc = bool(np.any(np.abs(sv - (1 - tol)) < 1e3 * tol)) or a.uncertain or b.uncertain
+        return Subspace(a.basis @ U[:, :k], exact=False, uncertain=unc, rtol=a.rtol)
+
+    def orthogonal_complement(self):
+        """``{x : B^T x = 0}``.
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> Subspace.constants(3).orthogonal_complement().dim
+        2
+        """
+        if self.dim == 0:
+            return Subspace.full(self.ambient_dim, exact=self.is_exact)
+        return Subspace.kernel(self.basis.T.copy(), rtol=self.rtol)
+
+    def project(self, v):
+        """Orthogonal projection of ``v`` onto the subspace (exact on exact input).
+
+        Parameters
+        ----------
+        v : (n,) or (n, k) ndarray
+
+        Returns
+        -------
+        ndarray, shape of ``v``
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Subspace.constants(2).project(np.array([1, 3])).tolist()
+        [Fraction(2, 1), Fraction(2, 1)]
+        """
+        v = np.asarray(v)
+        if self.dim == 0:
+            return np.zeros(v.shape, dtype=object) * 0 if self.is_exact and is_exact_matrix(v) \
+                else np.zeros(v.shape)
+        if self.is_exact and is_exact_matrix(v):
+            B = _to_dm(self.basis)
+            G = B.transpose() * B
+            coef = G.lu_solve(B.transpose() * _to_dm(v))
+            return _from_dm(B * coef).reshape(v.shape)
+        Q = self.to_float().basis
+        vf = _as_float(v)
+        return Q @ (Q.T @ vf)
+
+    def distance(self, v):
+        """Euclidean distance of ``v`` to the subspace (float): the quotient norm.
+
+        Parameters
+        ----------
+        v : (n,) array_like
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> round(Subspace.constants(2).distance([0.0, 2.0]), 6)
+        1.414214
+        """
+        vf = _as_float(np.asarray(v))
+        return float(np.linalg.norm(vf - self.to_float().project(vf)))
+
+    def principal_angles(self, other):
+        """Principal angles (radians, ascending) between ``self`` and ``other``.
+
+        Parameters
+        ----------
+        other : Subspace
+
+        Returns
+        -------
+        (min(dim, dim_other),) float ndarray
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> U = Subspace.span(np.array([[1.0], [0.0]]))
+        >>> W = Subspace.span(np.array([[1.0], [1.0]]))
+        >>> float(U.principal_angles(W)[0].round(6))
+        0.785398
+        """
+        a, b = self.to_float(), other.to_float()
+        if a.dim == 0 or b.dim == 0:
+            return np.empty(0)
+        sv = np.linalg.svd(a.basis.T @ b.basis, compute_uv=False)
+        return np.sort(np.arccos(np.clip(sv, -1.0, 1.0)))
+
+    def vector_not_in(self, other):
+        """A basis vector of ``self`` that is not in ``other``, or None if ``self ⊆ other``.
+
+        Used to build witnesses: a concrete direction in one class but not the other.
+
+        Parameters
+        ----------
+        other : Subspace
+
+        Returns
+        -------
+        (n,) ndarray or None
+
+        Examples
+        --------
+        >>> Subspace.full(2).vector_not_in(Subspace.constants(2)).tolist()
+        [Fraction(1, 1), Fraction(0, 1)]
+        """
+        for j in range(self.dim):
+            v = self.basis[:, j]
+            if not other.contains_vector(v):
+                return v.copy()
+        return None
+
+    def __repr__(self):
+        kind = "exact" if self.is_exact else ("float, uncertain" if self.uncertain else "float")
+        return f"<Subspace dim {self.dim} of {self.ambient_dim} ({kind})>"
