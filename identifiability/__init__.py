@@ -15,6 +15,8 @@ behaviour  forward behavioural models: soft-optimal (MaxEnt), Boltzmann, optimal
 convert    converters from other libraries' layouts, networkx graphs and Gymnasium
 io         the versioned JSON file format ``identifiability.mdp/1``
 examples   a registry of named, versioned example MDPs
+graph      accessible layers, coverage times with walk certificates, period, the
+           time-unrolled support DAG
 linalg     the one linear-algebra core (exact rational and float)
 errors     the typed exceptions
 reference  brute-force oracles (trajectory enumeration) used by the tests;
@@ -26,7 +28,7 @@ Optional extras are imported lazily, only by the functions that need them:
 gymnasium (``[gym]``) by :func:`from_gymnasium`.
 """
 
-from . import convert, examples, io, linalg
+from . import convert, examples, graph, io, linalg
 from .behaviour import (
     SoftSolution,
     boltzmann_policy,

@@ -18,6 +18,7 @@ PUBLIC_MODULES = [
     "identifiability.io",
     "identifiability.examples",
     "identifiability.linalg",
+    "identifiability.graph",
     "identifiability.errors",
     "identifiability.cli",
 ]
