@@ -202,7 +202,16 @@ UNCERTAIN_FACTOR = 1e3
 
 
 class FloatRank(tuple):
-    """``(rank, tol, smallest_kept, largest_dropped, uncertain)`` of a float rank decision."""
+    """``(rank, tol, smallest_kept, largest_dropped, uncertain)`` of a float rank decision.
+
+    Returned by :func:`float_rank`; a tuple with named fields.
+
+    Examples
+    --------
+    >>> d = float_rank([[2.0, 0.0], [0.0, 0.0]])
+    >>> d.rank, d.largest_dropped, d.uncertain
+    (1, 0.0, False)
+    """
 
     __slots__ = ()
     _fields = ("rank", "tol", "smallest_kept", "largest_dropped", "uncertain")
@@ -274,6 +283,16 @@ class RankCertificate:
       are independent (each has a 1 in a distinct free column where the others have 0).
 
     :meth:`verify` re-checks both with exact arithmetic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[1, 1], [2, 2]])
+    >>> cert = rank_certificate(A)
+    >>> cert.rank, cert.rows, cert.cols, cert.kernel.T.tolist()
+    (1, (0,), (0,), [[Fraction(-1, 1), Fraction(1, 1)]])
+    >>> cert.verify(A)
+    True
     """
 
     __slots__ = ("rank", "rows", "cols", "kernel", "shape")
@@ -811,3 +830,144 @@ class Subspace:
     def __repr__(self):
         kind = "exact" if self.is_exact else ("float, uncertain" if self.uncertain else "float")
         return f"<Subspace dim {self.dim} of {self.ambient_dim} ({kind})>"
+
+
+# ---------------------------------------------------------------------------------------
+# Sparse exact null spaces
+#
+# Appended for identifiability.identify (the backward Gamma recursion and the potential
+# systems build sparse rational matrices with thousands of rows); kept separate so the
+# lead can review or move it.
+# ---------------------------------------------------------------------------------------
+#: Use python-flint's dense rational rref (C speed) instead of sympy's sparse rref when
+#: the matrix has at most this many entries and at least :data:`_FLINT_MIN_DENSITY` of
+#: them are nonzero (sympy's sparse rref wins on very sparse, incidence-like matrices).
+_FLINT_MAX_ENTRIES = 3 * 10 ** 7
+_FLINT_MIN_DENSITY = 0.01
+
+
+def _flint():
+    try:
+        import flint
+    except ImportError:  # optional extra
+        return None
+    return flint
+
+
+def sparse_nullspace(A):
+    """A basis of the null space of a sparse rational matrix, as a sparse matrix.
+
+    Parameters
+    ----------
+    A : sympy.polys.matrices.DomainMatrix over QQ, shape (m, n)
+        Any internal format; sparse (``SDM``) is the natural one.
+
+    Returns
+    -------
+    DomainMatrix over QQ, shape (n, k), sparse (``SDM``) format
+        Its ``k = n - rank(A)`` columns are a basis of ``{x : A x = 0}``, read off the
+        reduced row echelon form (one free variable set to 1 per column, the other free
+        variables 0), so the result is the same whichever backend ran.
+
+    Notes
+    -----
+    Exact.  Very sparse matrices use sympy's sparse rref (cost driven by fill-in);
+    denser ones use python-flint's dense ``fmpq_mat.rref`` when python-flint is
+    installed (``O(m n r)`` in C, ``r`` the rank), since rational fill-in makes
+    sympy's pure-Python elimination slow there.
+
+    Examples
+    --------
+    >>> from sympy import QQ
+    >>> from sympy.polys.matrices import DomainMatrix
+    >>> A = DomainMatrix({0: {0: QQ(1), 1: QQ(-1)}}, (1, 3), QQ)
+    >>> N = sparse_nullspace(A)
+    >>> N.shape, [[str(x) for x in row] for row in N.to_Matrix().tolist()]
+    ((3, 2), [['1', '0'], ['1', '0'], ['0', '1']])
+    """
+    from sympy import QQ
+    from sympy.polys.matrices import DomainMatrix
+
+    m, n = A.shape
+    if A.domain != QQ:
+        A = A.convert_to(QQ)
+    S = A.to_sdm()
+    if any(not row for row in S.values()):  # sympy's sparse rref rejects stored empty rows
+        S = S.new({i: row for i, row in S.items() if row}, S.shape, S.domain)
+    nnz = sum(len(row) for row in S.values())
+    if nnz == 0:
+        return DomainMatrix({j: {j: QQ.one} for j in range(n)}, (n, n), QQ)
+    flint = _flint()
+    if flint is not None and m * n <= _FLINT_MAX_ENTRIES and nnz >= _FLINT_MIN_DENSITY * m * n:
+        F = flint.fmpq_mat(m, n)
+        for i, row in S.items():
+            for j, v in row.items():
+                F[i, j] = flint.fmpq(int(v.numerator), int(v.denominator))
+        R, r = F.rref()
+        ent = R.entries()
+        pivots = []
+        rows = []
+        for i in range(r):
+            row = ent[i * n:(i + 1) * n]
+            nz = [j for j, x in enumerate(row) if x != 0]
+            pivots.append(nz[0])
+            rows.append([(j, row[j]) for j in nz[1:]])
+    else:
+        R, pivots = S.rref()
+        rows = [[(j, x) for j, x in R[i].items() if j != p] for i, p in enumerate(pivots)]
+    pivset = set(pivots)
+    free = [j for j in range(n) if j not in pivset]
+    col_of = {j: k for k, j in enumerate(free)}
+    K = {}
+    for j in free:
+        K.setdefault(j, {})[col_of[j]] = QQ.one
+    for p, row in zip(pivots, rows):
+        for j, x in row:
+            if j in col_of:
+                v = QQ(int(x.numerator), int(x.denominator))
+                K.setdefault(p, {})[col_of[j]] = -v
+    return DomainMatrix(K, (n, len(free)), QQ)
+
+
+def scaled_kernel(A, scale, *, rtol=FLOAT_RANK_RTOL):
+    """Float null space with the rank tolerance relative to a given ``scale``.
+
+    :meth:`Subspace.kernel` measures its tolerance against the largest singular value
+    of ``A`` itself, so a matrix made only of cancellation noise (say ``1e-17``
+    everywhere, from differences of ``O(1)`` numbers) gets rank 1.  When ``A`` was
+    formed from quantities of a known magnitude, pass that magnitude: singular values
+    below ``rtol * max(m, n) * scale`` count as zero, and the decision is flagged
+    ``uncertain`` as in :func:`float_rank`.
+
+    Parameters
+    ----------
+    A : (m, n) float array_like
+    scale : float
+        Magnitude of the entries ``A`` was computed from (``> 0``).
+    rtol : float
+
+    Returns
+    -------
+    Subspace
+        Float, orthonormal basis; ``uncertain`` when a singular value is within a
+        factor 1e3 of the tolerance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> noise = np.array([[1e-17, -2e-17]])
+    >>> Subspace.kernel(noise).dim, scaled_kernel(noise, 1.0).dim
+    (1, 2)
+    """
+    A = _as_float(np.asarray(A))
+    m, n = A.shape
+    if m == 0 or not np.any(A):
+        return Subspace(np.eye(n), exact=False, rtol=rtol)
+    # the full V is needed (its last rows span the kernel), the full U never is
+    _, sv, Vt = np.linalg.svd(A, full_matrices=m < n)
+    tol = rtol * max(m, n, 1) * max(float(scale), float(sv[0]) * 1e-300)
+    r = int(np.sum(sv > tol))
+    kept = float(sv[r - 1]) if r > 0 else np.inf
+    dropped = float(sv[r]) if r < sv.size else 0.0
+    uncertain = bool(kept < UNCERTAIN_FACTOR * tol or dropped > tol / UNCERTAIN_FACTOR)
+    return Subspace(Vt[r:].T.copy(), exact=False, uncertain=uncertain, rtol=rtol)
