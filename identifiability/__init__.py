@@ -17,6 +17,8 @@ io         the versioned JSON file format ``identifiability.mdp/1``
 examples   a registry of named, versioned example MDPs
 graph      accessible layers, coverage times with walk certificates, period, the
            time-unrolled support DAG
+infinite   infinite-horizon (discounted) identifiability: consistent-reward classes,
+           several experts, state-only and feature rewards, transfer
 linalg     the one linear-algebra core (exact rational and float)
 errors     the typed exceptions
 reference  brute-force oracles (trajectory enumeration) used by the tests;
@@ -28,7 +30,7 @@ Optional extras are imported lazily, only by the functions that need them:
 gymnasium (``[gym]``) by :func:`from_gymnasium`.
 """
 
-from . import convert, examples, graph, io, linalg
+from . import convert, examples, graph, infinite, io, linalg
 from .behaviour import (
     SoftSolution,
     boltzmann_policy,

@@ -53,7 +53,7 @@ def _to_dm(A):
     from sympy import QQ
     from sympy.polys.matrices import DomainMatrix
 
-    A2 = A.reshape(A.shape[0], -1) if A.ndim == 2 else A.reshape(-1, 1)
+    A2 = A if A.ndim == 2 else A.reshape(-1, 1)
     rows = {}
     for i, row in enumerate(A2.tolist()):
         for j, v in enumerate(row):
@@ -580,7 +580,18 @@ class Subspace:
         """
         if not self.is_exact:
             return self
-        return Subspace.span(_as_float(self.basis), rtol=self.rtol)
+        if self.dim == 0:
+            return Subspace(np.empty((self.ambient_dim, 0)), exact=False, rtol=self.rtol)
+        # The dimension is known exactly, so it is not re-decided in floats: QR of the
+        # column-normalised basis keeps all `dim` directions.  The canonical rational
+        # basis can be badly conditioned; then the float directions are flagged.
+        B = _as_float(self.basis)
+        B = B / np.linalg.norm(B, axis=0)
+        Q, R = np.linalg.qr(B)
+        Q = Q * np.where(np.diag(R) < 0, -1.0, 1.0)  # deterministic signs
+        d = np.abs(np.diag(R))
+        uncertain = bool(d.min() < 1e-8 * d.max())
+        return Subspace(Q, exact=False, uncertain=uncertain, rtol=self.rtol)
 
     def _pair(self, other):
         if self.ambient_dim != other.ambient_dim:

@@ -19,6 +19,7 @@ PUBLIC_MODULES = [
     "identifiability.examples",
     "identifiability.linalg",
     "identifiability.graph",
+    "identifiability.infinite",
     "identifiability.errors",
     "identifiability.cli",
 ]
