@@ -15,6 +15,8 @@ behaviour  forward behavioural models: soft-optimal (MaxEnt), Boltzmann, optimal
 convert    converters from other libraries' layouts, networkx graphs and Gymnasium
 io         the versioned JSON file format ``identifiability.mdp/1``
 examples   a registry of named, versioned example MDPs
+identify   finite-horizon MaxEnt identifiability: coverage quick paths, the policy
+           class K_Gamma, trajectory classes W, verdicts with witnesses and certificates
 graph      accessible layers, coverage times with walk certificates, period, the
            time-unrolled support DAG
 infinite   infinite-horizon (discounted) identifiability: consistent-reward classes,
@@ -31,6 +33,7 @@ gymnasium (``[gym]``) by :func:`from_gymnasium`.
 """
 
 from . import convert, examples, graph, infinite, io, linalg
+from . import identify as _identify_module  # noqa: F401  (the name `identify` is the function)
 from .behaviour import (
     SoftSolution,
     boltzmann_policy,
@@ -65,6 +68,15 @@ from .errors import (
     ToleranceWarning,
     UnknownExampleError,
 )
+from .identify import (
+    IdentifiabilityReport,
+    identify,
+    is_identifiable,
+    minimal_horizon,
+    policy_class,
+    trajectory_classes,
+    verify_witness,
+)
 from .io import MDPDocument, dumps, load, loads, save
 from .mdp import FLOAT_ATOL, MDP
 from .reward import as_reward, broadcast_reward, expected_reward
@@ -93,6 +105,17 @@ __all__ = [
     "state_action_occupancy",
     "trajectory_return",
     "bradley_terry_probability",
+    # identifiability (finite horizon; see also the `infinite` module)
+    "identify",
+    "is_identifiable",
+    "minimal_horizon",
+    "policy_class",
+    "trajectory_classes",
+    "verify_witness",
+    "IdentifiabilityReport",
+    "graph",
+    "infinite",
+    "linalg",
     # converters and files
     "from_arrays",
     "to_arrays",

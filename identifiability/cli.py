@@ -107,6 +107,76 @@ def _cmd_examples(args, out):
     return 0
 
 
+def _fmt_num(x):
+    return str(x) if not isinstance(x, float) else f"{x:.6g}"
+
+
+def _witness_lines(mdp, witness, limit=8):
+    r1, r2 = witness
+    diff = [(s, a, r2[s, a] - r1[s, a]) for s in range(mdp.n_states)
+            for a in range(mdp.n_actions) if r2[s, a] != r1[s, a]]
+    shown = ", ".join(f"({mdp.state_labels[s]}, {mdp.action_labels[a]}): {_fmt_num(v)}"
+                      for s, a, v in diff[:limit])
+    more = f", ... ({len(diff)} nonzero entries)" if len(diff) > limit else ""
+    return [("witness", "r1 = 0 and r2 = r1 + k with the same soft policy on Access"),
+            ("  k (nonzero)", shown + more)]
+
+
+def _cmd_check(args, out):
+    from .identify import identify, minimal_horizon
+
+    mdp = _load_mdp(args.mdp)
+    H = args.horizon if args.horizon is not None else mdp.horizon
+    if H is None and not args.minimal_horizon:
+        from .errors import InvalidMDPError
+
+        raise InvalidMDPError(f"{args.mdp} has no finite horizon; pass --horizon H "
+                              "(or --minimal-horizon)")
+    report = identify(mdp, H, arithmetic=args.arithmetic) if H is not None else None
+    minimal = minimal_horizon(mdp, max_horizon=args.max_horizon, arithmetic=args.arithmetic) \
+        if args.minimal_horizon else None
+    if args.json:
+        data = {"source": args.mdp}
+        if report is not None:
+            data.update(report.to_dict())
+        if minimal is not None:
+            data["minimal_horizon"] = {"horizon": minimal[0], "reason": minimal[1]}
+        json.dump(data, out, indent=1)
+        print(file=out)
+        return 0
+
+    def yes(v):
+        return "unknown (uncertain)" if v is None else ("yes" if v else "no")
+
+    rows = [("MDP", args.mdp)]
+    if report is not None:
+        rows += [
+            ("horizon", report.horizon),
+            ("gamma", _fmt_num(report.gamma)),
+            ("arithmetic", report.arithmetic),
+            ("weak", yes(report.weak)),
+            ("almost-strong", yes(report.almost_strong)),
+            ("strong", yes(report.strong)),
+            ("dim K_Gamma", report.dim_policy_class),
+            ("dim ∩ W_s0", report.dim_trajectory_class),
+            ("dim W_Omega", report.dim_shared_class),
+            ("reason", report.reason),
+        ]
+        if report.witness is not None:
+            rows += _witness_lines(mdp, report.witness)
+        if report.certificate is not None:
+            rows.append(("certificate", f"{report.certificate.kind}: "
+                                        f"{report.certificate.statement}"))
+    if minimal is not None:
+        rows.append(("minimal horizon", "none" if minimal[0] is None else minimal[0]))
+        rows.append(("  because", minimal[1]))
+    _print_kv(rows, out)
+    if report is not None:
+        print(file=out)
+        print(report.explain(), file=out)
+    return 0
+
+
 def build_parser():
     """The argparse parser of the ``identifiability`` command.
 
@@ -141,6 +211,25 @@ def build_parser():
     p.add_argument("--save", metavar="PATH", help="write the example as a JSON file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_examples)
+
+    p = sub.add_parser("check", help="decide weak / almost-strong / strong identifiability",
+                       description="Decide whether the MaxEnt (soft-optimal) reward of a "
+                                   "finite-horizon MDP is weakly, almost-strongly or strongly "
+                                   "identifiable; print the dimensions of the classes, the "
+                                   "reason, a witness or a certificate.  Exit code 0 whatever "
+                                   "the verdict, 2 on bad input.")
+    p.add_argument("mdp", metavar="MDP", help="path of an identifiability.mdp/1 JSON file, "
+                                              "or example:NAME")
+    p.add_argument("--horizon", type=int, metavar="H",
+                   help="number of decisions (default: the MDP's horizon)")
+    p.add_argument("--minimal-horizon", action="store_true",
+                   help="also find the least strongly identifiable horizon")
+    p.add_argument("--max-horizon", type=int, metavar="H",
+                   help="largest horizon tried by --minimal-horizon (default S^2 + S + 1)")
+    p.add_argument("--arithmetic", choices=["exact", "float"],
+                   help="default: exact for exact MDPs, float otherwise")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_check)
     return parser
 
 

@@ -1128,7 +1128,11 @@ def feature_identifiability(mdp_or_experts, F, *, arithmetic=None):
     else:
         rep = identify_experts(experts, arithmetic="exact" if exact else "float")
         K, unc = rep.intersection, rep.uncertain
-    theta_amb = Subspace.kernel(Fm - K.project(Fm))
+    resid = Fm - K.project(Fm)
+    # Float: the residual is a difference of O(|F|) numbers, so rank is judged against
+    # the scale of F, not against the residual's own (possibly pure-noise) size.
+    theta_amb = Subspace.kernel(resid) if exact else linalg.scaled_kernel(
+        resid, max(1.0, float(np.abs(Fm).max(initial=0.0))))
     reward_amb = K.intersect(Subspace.span(Fm)) if Fm.shape[1] else Subspace.zero(S * A,
                                                                                    exact=exact)
     kerF = Subspace.kernel(Fm)

@@ -721,7 +721,10 @@ class Subspace:
         U, sv, _ = np.linalg.svd(a.basis.T @ b.basis)
         tol = 1e3 * a.rtol * max(n, 1)
         k = int(np.sum(sv >= 1 - tol))
-        unc = bool(np.any(np.abs(sv - (1 - tol)) < 1e3 * tol)) or a.uncertain or b.uncertain
+        # Uncertain: a cosine neither clearly 1 (shared direction) nor clearly below.
+        gap = 1.0 - sv
+        unc = bool(np.any((gap > tol / UNCERTAIN_FACTOR) & (gap < UNCERTAIN_FACTOR * tol))) \
+            or a.uncertain or b.uncertain
         return Subspace(a.basis @ U[:, :k], exact=False, uncertain=unc, rtol=a.rtol)
 
     def orthogonal_complement(self):

@@ -83,3 +83,71 @@ def test_version(argv, capsys):
         main(argv)
     assert exc.value.code == 0
     assert idf.__version__ in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------- check
+def field(text, key):
+    """The value printed after ``key`` in the aligned key/value block (None if absent)."""
+    import re
+
+    m = re.search(rf"^{re.escape(key)}\s{{2,}}(.*)$", text, re.M)
+    return m.group(1) if m else None
+
+
+def test_check_prints_verdicts_dimensions_and_reason():
+    code, text = run(["check", "example:cao2021-example1-v0"])      # H = 5: strong
+    assert code == 0
+    assert field(text, "strong") == "yes" and field(text, "dim K_Gamma") == "1"
+    assert field(text, "certificate").startswith("rank:") and "Strongly identifiable" in text
+
+
+def test_check_exits_0_when_not_identifiable_and_prints_a_witness():
+    code, text = run(["check", "example:stochastic-fork-v0", "--horizon", "2"])
+    assert code == 0
+    assert field(text, "weak") == "no" and field(text, "strong") == "no"
+    assert field(text, "witness") and field(text, "reason") == "terminal-layer"
+
+
+def test_check_json_matches_identify():
+    from identifiability.identify import identify
+
+    code, text = run(["check", "example:cao2021-example1-v0", "--horizon", "4", "--json"])
+    assert code == 0
+    data = json.loads(text)
+    rep = identify(idf.examples.get("cao2021-example1-v0"), 4)
+    assert (data["weak"], data["almost_strong"], data["strong"]) == (True, True, False)
+    assert data["dim_policy_class"] == rep.dim_policy_class == 2
+    assert data["reason"] == rep.reason and data["certificate"]["kind"] == "potentials"
+    assert data["witness"]["r2"] == [[str(x) for x in row] for row in rep.witness[1].tolist()]
+
+
+def test_check_minimal_horizon():
+    code, text = run(["check", "example:cao2021-example1-v0", "--minimal-horizon", "--json"])
+    assert code == 0
+    assert json.loads(text)["minimal_horizon"]["horizon"] == 5
+    code, text = run(["check", "example:wielandt-v0", "--minimal-horizon"])
+    assert code == 0 and field(text, "minimal horizon") == "13"      # T_cov + n - 1 = 10 + 3
+
+
+def test_check_reads_a_saved_file_and_float_arithmetic(tmp_path):
+    path = tmp_path / "fork.json"
+    idf.save(idf.examples.get("stochastic-fork-v0"), path)
+    code, text = run(["check", str(path), "--horizon", "1", "--arithmetic", "float", "--json"])
+    assert code == 0
+    data = json.loads(text)
+    assert data["weak"] is True and data["arithmetic"] == "float"
+
+
+def test_check_bad_inputs_exit_2(tmp_path, capsys):
+    code, _ = run(["check", "example:gridworld-v0"])                 # no finite horizon
+    assert code == 2
+    assert "no finite horizon" in capsys.readouterr().err
+    code, _ = run(["check", "example:bandit-v0", "--horizon", "0"])
+    assert code == 2
+    assert "horizon must be >= 1" in capsys.readouterr().err
+    code, _ = run(["check", str(tmp_path / "missing.json")])
+    assert code == 2
+    assert "missing.json" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "example:bandit-v0", "--horizon", "two"])
+    assert exc.value.code == 2

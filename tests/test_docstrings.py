@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "identifiability.linalg",
     "identifiability.graph",
     "identifiability.infinite",
+    "identifiability.identify",
     "identifiability.errors",
     "identifiability.cli",
 ]

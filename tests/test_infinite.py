@@ -711,3 +711,18 @@ def test_multi_expert_uncertain_float_decision_escalates(monkeypatch):
     assert "redone exactly" in rep.explain()
     fl = identify_experts([e.to_float() for e in experts])
     assert fl.uncertain and not fl.exact and "UNCERTAIN" in fl.explain()
+
+
+def test_feature_restriction_float_matches_exact_on_constant_feature():
+    """Regression (found by hypothesis): proofs/feature-restriction.md.
+
+    One state, two actions, F = [1, 1]^T: the constant feature lies in K = span(1), so
+    theta is not identified (dim ambiguity 1) in exact AND float arithmetic.  The float
+    residual (I - Pi_K) F is pure rounding noise and must be judged against |F|.
+    """
+    m = idf.MDP([[[1], [1]]], gamma="1/2")
+    F = np.array([[1], [1]])
+    exact = idf.infinite.feature_identifiability(m, F)
+    flt = idf.infinite.feature_identifiability(m.to_float(), F.astype(float))
+    assert exact.dim_theta_ambiguity == flt.dim_theta_ambiguity == 1
+    assert not exact.identifiable and not flt.identifiable
