@@ -726,3 +726,31 @@ def test_feature_restriction_float_matches_exact_on_constant_feature():
     flt = idf.infinite.feature_identifiability(m.to_float(), F.astype(float))
     assert exact.dim_theta_ambiguity == flt.dim_theta_ambiguity == 1
     assert not exact.identifiable and not flt.identifiable
+
+
+def test_cao_thm1_identity_sympy():
+    """proofs/cao-thm1-reward-from-policy.md, over generic symbols.
+
+    Two states, two actions, symbolic kernel rows, discount, temperature, policy and
+    value: the reward f = lambda log pi + v - gamma P v has soft Q-values
+    Q = f + gamma P v = lambda log pi + v, whose soft maximum is v and whose softmax is pi.
+    """
+    import sympy as sp
+
+    lam, g = sp.symbols("lambda gamma", positive=True)
+    p0, p1 = sp.symbols("p0 p1", positive=True)          # pi(a0|s) for s = 0, 1
+    v = sp.symbols("v0 v1", real=True)
+    q = sp.symbols("q0:4", positive=True)                 # P(s'=0 | s, a) for 4 pairs
+    pi = [[p0, 1 - p0], [p1, 1 - p1]]
+    P = [[[q[0], 1 - q[0]], [q[1], 1 - q[1]]], [[q[2], 1 - q[2]], [q[3], 1 - q[3]]]]
+    for s in range(2):
+        Q = []
+        for a in range(2):
+            Pv = P[s][a][0] * v[0] + P[s][a][1] * v[1]
+            f = lam * sp.log(pi[s][a]) + v[s] - g * Pv
+            Q.append(f + g * Pv)
+        Z = sum(sp.exp(Qa / lam) for Qa in Q)
+        V = lam * sp.log(Z)
+        assert sp.simplify(sp.expand_log(sp.powsimp(sp.expand(V)), force=True) - v[s]) == 0
+        for a in range(2):
+            assert sp.simplify(sp.exp((Q[a] - v[s]) / lam) - pi[s][a]) == 0
