@@ -30,6 +30,7 @@ __all__ = [
     "to_float_array",
     "format_number",
     "parse_number_string",
+    "zeros",
 ]
 
 
@@ -250,3 +251,12 @@ def format_number(x):
     if x.denominator == 1:
         return str(x.numerator)
     return f"{x.numerator}/{x.denominator}"
+
+
+def zeros(shape, exact):
+    """Zeros of ``shape``: an object array of ``Fraction(0)`` if ``exact``, else float64."""
+    if exact:
+        out = np.empty(shape, dtype=object)
+        out[...] = Fraction(0)
+        return out
+    return np.zeros(shape)

@@ -52,6 +52,7 @@ import numpy as np
 from . import linalg
 from ._numbers import format_number, is_exact_array, parse_array, parse_scalar, to_fractions, \
     to_float_array
+from ._numbers import zeros as _zeros
 from .errors import (
     ConvergenceError,
     InvalidParameterError,
@@ -105,14 +106,6 @@ def _parameter(value, name, *, allow_zero):
 
 def _gamma(mdp, exact):
     return mdp.gamma if exact else float(mdp.gamma)
-
-
-def _zeros(shape, exact):
-    if exact:
-        out = np.empty(shape, dtype=object)
-        out[...] = Fraction(0)
-        return out
-    return np.zeros(shape)
 
 
 def _reward_table(mdp, reward, exact):

@@ -49,6 +49,7 @@ import numpy as np
 
 from . import linalg
 from ._numbers import format_number, is_exact_array, parse_array, parse_scalar, to_fractions
+from ._numbers import zeros as _zeros
 from .behaviour import _check_policy, soft_value_iteration
 from .errors import InvalidMDPError, InvalidParameterError, InvalidRewardError
 from .linalg import Subspace
@@ -142,14 +143,6 @@ def _experts(experts, where="experts"):
                                   f"{where}[0] has S={S}, A={A}: all experts must share the "
                                   f"state and action sets")
     return experts
-
-
-def _zeros(shape, exact):
-    if exact:
-        out = np.empty(shape, dtype=object)
-        out[...] = Fraction(0)
-        return out
-    return np.zeros(shape)
 
 
 def _float(x):
