@@ -231,9 +231,11 @@ class FloatRank(tuple):
                 f"uncertain={self.uncertain})")
 
 
-def _float_decision(sv, shape, rtol):
+def _float_decision(sv, shape, rtol, scale=None):
     m, n = shape
     top = float(sv[0]) if sv.size else 0.0
+    if scale is not None:  # judge against the magnitude the matrix was computed from
+        top = float(scale)
     tol = rtol * max(m, n, 1) * top
     r = int(np.sum(sv > tol)) if top > 0 else 0
     kept = float(sv[r - 1]) if r > 0 else np.inf
@@ -469,7 +471,7 @@ class Subspace:
         return cls(U[:, :d.rank].copy(), exact=False, uncertain=d.uncertain, rtol=rtol)
 
     @classmethod
-    def kernel(cls, A, *, rtol=FLOAT_RANK_RTOL):
+    def kernel(cls, A, *, rtol=FLOAT_RANK_RTOL, scale=None):
         """The null space ``{x : A x = 0}`` of an ``(m, n)`` matrix.
 
         Parameters
@@ -478,6 +480,10 @@ class Subspace:
             Exact or float.
         rtol : float
             Float path only.
+        scale : float, optional
+            Float path only: judge singular values against ``scale`` (the magnitude of
+            the quantities ``A`` was computed from) instead of ``A``'s own largest
+            singular value, so that a matrix of pure cancellation noise has rank 0.
 
         Returns
         -------
@@ -496,8 +502,9 @@ class Subspace:
         A = _as_float(A)
         if m == 0 or not np.any(A):
             return cls(np.eye(n), exact=False, rtol=rtol)
-        _, sv, Vt = np.linalg.svd(A)
-        d = _float_decision(sv, A.shape, rtol)
+        # The full V is needed (its last rows span the kernel), the full U never is.
+        _, sv, Vt = np.linalg.svd(A, full_matrices=m < n)
+        d = _float_decision(sv, A.shape, rtol, scale)
         return cls(Vt[d.rank:].T.copy(), exact=False, uncertain=d.uncertain, rtol=rtol)
 
     @classmethod
@@ -973,15 +980,4 @@ def scaled_kernel(A, scale, *, rtol=FLOAT_RANK_RTOL):
     >>> Subspace.kernel(noise).dim, scaled_kernel(noise, 1.0).dim
     (1, 2)
     """
-    A = _as_float(np.asarray(A))
-    m, n = A.shape
-    if m == 0 or not np.any(A):
-        return Subspace(np.eye(n), exact=False, rtol=rtol)
-    # the full V is needed (its last rows span the kernel), the full U never is
-    _, sv, Vt = np.linalg.svd(A, full_matrices=m < n)
-    tol = rtol * max(m, n, 1) * max(float(scale), float(sv[0]) * 1e-300)
-    r = int(np.sum(sv > tol))
-    kept = float(sv[r - 1]) if r > 0 else np.inf
-    dropped = float(sv[r]) if r < sv.size else 0.0
-    uncertain = bool(kept < UNCERTAIN_FACTOR * tol or dropped > tol / UNCERTAIN_FACTOR)
-    return Subspace(Vt[r:].T.copy(), exact=False, uncertain=uncertain, rtol=rtol)
+    return Subspace.kernel(np.asarray(A, dtype=float), rtol=rtol, scale=scale)
