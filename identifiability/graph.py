@@ -439,8 +439,11 @@ def verify_path(mdp, path, *, start=None, length=None):
         return False
     if int(states[0]) not in starts:
         return False
-    return all(int(nxt) in mdp.next_state_distribution(int(s), int(a))
-               for (s, a), nxt in zip(steps, states[1:]))
+    if not steps:
+        return True
+    return bool(np.all(mdp.has_transitions([int(s) for s, _ in steps],
+                                           [int(a) for _, a in steps],
+                                           [int(x) for x in states[1:]])))
 
 
 class _WalkMap(Mapping):

@@ -591,6 +591,41 @@ class MDP:
             raise InvalidMDPError("entries(exact=True) needs an exact MDP; this one is float")
         return self._src, self._act, self._dst, (self._prob_exact if exact else self._prob)
 
+    def has_transitions(self, s, a, s_next):
+        """Vectorised support test: ``P[s, a, s'] > 0`` for arrays of triples.
+
+        Parameters
+        ----------
+        s, a, s_next : int or array_like of int
+            Broadcastable indices; out-of-range indices give False.
+
+        Returns
+        -------
+        bool or ndarray of bool
+
+        Notes
+        -----
+        ``O(k log nnz)`` for ``k`` triples: a binary search in the sorted keys
+        ``(s A + a) S + s'`` of the sparse entries (built once and cached).
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> m = idf.examples.get("cao2021-example1-v0")
+        >>> m.has_transitions([0, 0, 1], [0, 1, 0], [1, 1, 0]).tolist()
+        [True, False, True]
+        """
+        S, A = self._n_states, self._n_actions
+        if "keys" not in self._cache:
+            self._cache["keys"] = (self._row * S + self._dst).astype(np.int64)
+        keys = self._cache["keys"]
+        s, a, sn = np.broadcast_arrays(np.asarray(s), np.asarray(a), np.asarray(s_next))
+        ok = (s >= 0) & (s < S) & (a >= 0) & (a < A) & (sn >= 0) & (sn < S)
+        q = np.where(ok, (s.astype(np.int64) * A + a) * S + sn, -1)
+        pos = np.clip(np.searchsorted(keys, q), 0, len(keys) - 1)
+        found = ok & (keys[pos] == q)
+        return bool(found) if found.ndim == 0 else found
+
     @property
     def row_pointer(self):
         """(S*A + 1,) int64 ndarray: CSR row pointer of the entries, row ``s*A + a``."""

@@ -748,3 +748,14 @@ def test_repr():
         "<MDP exact deterministic: S=2, A=1, nnz=2, gamma=9/10, horizon=inf>"
     assert repr(MDP([[[0.5, 0.5]], [[0, 1]]], horizon=4)) == \
         "<MDP float stochastic: S=2, A=1, nnz=3, gamma=1.0, horizon=4>"
+
+
+@given(ist.mdps(max_states=4, max_actions=3))
+def test_has_transitions_equals_the_support_mask(m):
+    """The vectorised support test agrees with the dense support on every triple,
+    and out-of-range indices are simply absent."""
+    S, A = m.n_states, m.n_actions
+    s, a, sn = np.meshgrid(np.arange(S), np.arange(A), np.arange(S), indexing="ij")
+    assert (m.has_transitions(s, a, sn) == m.support).all()
+    assert not m.has_transitions(S, 0, 0) and not m.has_transitions(0, A, 0)
+    assert not m.has_transitions(-1, 0, 0)
