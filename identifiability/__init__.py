@@ -21,6 +21,8 @@ graph      accessible layers, coverage times with walk certificates, period, the
            time-unrolled support DAG
 infinite   infinite-horizon (discounted) identifiability: consistent-reward classes,
            several experts, state-only and feature rewards, transfer
+transforms reward transformations as objects (potential shaping, S'-redistribution,
+           masks of impossible transitions, constant shift, positive scaling)
 linalg     the one linear-algebra core (exact rational and float)
 errors     the typed exceptions
 reference  brute-force oracles (trajectory enumeration) used by the tests;
@@ -32,7 +34,7 @@ Optional extras are imported lazily, only by the functions that need them:
 gymnasium (``[gym]``) by :func:`from_gymnasium`.
 """
 
-from . import convert, examples, graph, infinite, io, linalg
+from . import convert, examples, graph, infinite, io, linalg, transforms
 from . import identify as _identify_module  # noqa: F401  (the name `identify` is the function)
 from .behaviour import (
     SoftSolution,
@@ -116,6 +118,7 @@ __all__ = [
     "graph",
     "infinite",
     "linalg",
+    "transforms",
     # converters and files
     "from_arrays",
     "to_arrays",

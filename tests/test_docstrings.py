@@ -21,6 +21,7 @@ PUBLIC_MODULES = [
     "identifiability.graph",
     "identifiability.infinite",
     "identifiability.identify",
+    "identifiability.transforms",
     "identifiability.errors",
     "identifiability.cli",
 ]
