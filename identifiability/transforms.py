@@ -35,7 +35,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._numbers import format_number, is_exact_array, parse_array, parse_scalar, to_fractions
+from ._numbers import format_number, is_exact_array, parse_array, parse_scalar, to_fractions, \
+    to_float_array
 from .errors import InvalidParameterError
 from .reward import broadcast_reward
 
@@ -46,13 +47,6 @@ __all__ = ["Transform", "PotentialShaping", "ConstantShift", "PositiveScaling",
 # ---------------------------------------------------------------------- helpers
 def _rng(rng):
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
-def _to_float(arr):
-    if arr.dtype == object:
-        return np.array([float(v) for v in arr.reshape(-1).tolist()],
-                        dtype=np.float64).reshape(arr.shape)
-    return arr.astype(np.float64)
 
 
 def _exact_array(values, where):
@@ -74,7 +68,7 @@ def _common(*arrays):
     """Bring arrays to one arithmetic: all object (exact) or all float64."""
     if all(a.dtype == object for a in arrays):
         return arrays
-    return tuple(_to_float(a) for a in arrays)
+    return tuple(to_float_array(a) for a in arrays)
 
 
 def _random_values(rng, shape, exact, scale=5):
@@ -92,10 +86,6 @@ def _random_values(rng, shape, exact, scale=5):
 def _check_shape(arr, shape, where):
     if arr.shape != shape:
         raise InvalidParameterError(f"{where} has shape {arr.shape}; expected {shape} on this MDP")
-
-
-def _fmt(x):
-    return format_number(x)
 
 
 class Transform:
@@ -178,7 +168,7 @@ class PotentialShaping(_Additive):
         if self.gamma is not None:
             g = _scalar(self.gamma, "gamma")
             if not 0 <= g <= 1:
-                raise InvalidParameterError(f"gamma must lie in [0, 1], got {_fmt(g)}")
+                raise InvalidParameterError(f"gamma must lie in [0, 1], got {format_number(g)}")
             object.__setattr__(self, "gamma", g)
 
     def delta(self, mdp):
@@ -204,7 +194,7 @@ class PotentialShaping(_Additive):
         g = mdp.gamma if self.gamma is None else self.gamma
         phi = self.phi
         if phi.dtype != object or not isinstance(g, Fraction):
-            phi, g = _to_float(phi), float(g)
+            phi, g = to_float_array(phi), float(g)
         d = g * phi[None, None, :] - phi[:, None, None]
         return np.array(np.broadcast_to(d, (S, mdp.n_actions, S)), dtype=d.dtype)
 
@@ -231,8 +221,8 @@ class PotentialShaping(_Additive):
         return cls(_random_values(_rng(rng), (mdp.n_states,), mdp.is_exact))
 
     def __repr__(self):
-        g = "" if self.gamma is None else f", gamma={_fmt(self.gamma)}"
-        return f"PotentialShaping(phi=[{', '.join(_fmt(v) for v in self.phi.tolist())}]{g})"
+        g = "" if self.gamma is None else f", gamma={format_number(self.gamma)}"
+        return f"PotentialShaping(phi=[{', '.join(format_number(v) for v in self.phi.tolist())}]{g})"
 
 
 # ---------------------------------------------------------------------- constant, scaling
@@ -309,7 +299,7 @@ class ConstantShift(_Additive):
         return cls(_random_values(_rng(rng), (1,), mdp.is_exact)[0])
 
     def __repr__(self):
-        return f"ConstantShift({_fmt(self.c)})"
+        return f"ConstantShift({format_number(self.c)})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,7 +339,7 @@ class PositiveScaling(Transform):
     def __post_init__(self):
         a = _scalar(self.alpha, "alpha")
         if not a > 0:
-            raise InvalidParameterError(f"alpha must be > 0 for a positive scaling, got {_fmt(a)}")
+            raise InvalidParameterError(f"alpha must be > 0 for a positive scaling, got {format_number(a)}")
         object.__setattr__(self, "alpha", a)
 
     def apply(self, reward, mdp):
@@ -373,7 +363,7 @@ class PositiveScaling(Transform):
         R = broadcast_reward(reward, mdp)
         if R.dtype == object and isinstance(self.alpha, Fraction):
             return R * self.alpha
-        return _to_float(R) * float(self.alpha)
+        return to_float_array(R) * float(self.alpha)
 
     @classmethod
     def sample(cls, mdp, rng=None):
@@ -399,22 +389,32 @@ class PositiveScaling(Transform):
         return cls(a if mdp.is_exact else float(a))
 
     def __repr__(self):
-        return f"PositiveScaling({_fmt(self.alpha)})"
+        return f"PositiveScaling({format_number(self.alpha)})"
 
 
 # ---------------------------------------------------------------------- S'R and masks
-def _tabletable(delta, mdp, where):
+def _transition_table(delta, mdp, where):
     d = _exact_array(delta, where)
     _check_shape(d, (mdp.n_states, mdp.n_actions, mdp.n_states), where)
     return d
 
 
 def _float_atol(d):
-    return 1e-9 * max(1.0, float(np.max(np.abs(_to_float(d))))) if d.size else 1e-9
+    return 1e-9 * max(1.0, float(np.max(np.abs(to_float_array(d))))) if d.size else 1e-9
 
 
-@dataclass(frozen=True, eq=False)
-class SPrimeRedistribution(_Additive):
+@dataclass(frozen=True, eq=False, init=False)
+class _TableAdditive(_Additive):
+    """An additive transformation given by an ``(S, A, S)`` table ``delta``."""
+
+    table: np.ndarray
+
+    def __init__(self, delta):
+        object.__setattr__(self, "table", _exact_array(delta, "delta"))
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class SPrimeRedistribution(_TableAdditive):
     """S'-redistribution ``R' = R + delta`` with ``sum_s' P(s'|s,a) delta(s,a,s') = 0``.
 
     Parameters
@@ -448,11 +448,6 @@ class SPrimeRedistribution(_Additive):
     identifiability.errors.InvalidParameterError: delta is not an S'-redistribution: its expectation at (s=0, a=0) is 1/2, not 0
     """
 
-    table: np.ndarray
-
-    def __init__(self, delta):
-        object.__setattr__(self, "table", _exact_array(delta, "delta"))
-
     def delta(self, mdp):
         """The validated ``(S, A, S)`` table ``delta``.
 
@@ -470,9 +465,9 @@ class SPrimeRedistribution(_Additive):
         >>> SPrimeRedistribution([[[0]]]).delta(idf.MDP([[[1]]], horizon=1)).tolist()
         [[[Fraction(0, 1)]]]
         """
-        d = _tabletable(self.table, mdp, "delta")
+        d = _transition_table(self.table, mdp, "delta")
         s, a, sn, p = mdp.entries(exact=mdp.is_exact and d.dtype == object)
-        dd = d if (d.dtype == object and mdp.is_exact) else _to_float(d)
+        dd = d if (d.dtype == object and mdp.is_exact) else to_float_array(d)
         e = np.add.reduceat(dd[s, a, sn] * p, mdp.row_pointer[:-1])
         bad = (np.array([v != 0 for v in e.tolist()], dtype=bool) if e.dtype == object
                else np.abs(e) > _float_atol(dd))
@@ -481,7 +476,7 @@ class SPrimeRedistribution(_Additive):
             A = mdp.n_actions
             raise InvalidParameterError(
                 f"delta is not an S'-redistribution: its expectation at (s={k // A}, "
-                f"a={k % A}) is {_fmt(e[k])}, not 0")
+                f"a={k % A}) is {format_number(e[k])}, not 0")
         return np.array(d)
 
     @classmethod
@@ -530,8 +525,8 @@ class SPrimeRedistribution(_Additive):
         return f"SPrimeRedistribution(<{'x'.join(map(str, self.table.shape))} table>)"
 
 
-@dataclass(frozen=True, eq=False)
-class ImpossibleTransitionMask(_Additive):
+@dataclass(frozen=True, eq=False, init=False)
+class ImpossibleTransitionMask(_TableAdditive):
     """Mask of impossible transitions: ``R' = R + delta`` with ``delta = 0`` where ``P > 0``.
 
     Parameters
@@ -561,11 +556,6 @@ class ImpossibleTransitionMask(_Additive):
     identifiability.errors.InvalidParameterError: a mask of impossible transitions must be 0 on possible transitions; delta(s=0, a=0, s'=0) = 7 but P(s'|s, a) > 0
     """
 
-    table: np.ndarray
-
-    def __init__(self, delta):
-        object.__setattr__(self, "table", _exact_array(delta, "delta"))
-
     def delta(self, mdp):
         """The validated ``(S, A, S)`` table ``delta``.
 
@@ -583,7 +573,7 @@ class ImpossibleTransitionMask(_Additive):
         >>> ImpossibleTransitionMask([[[0]]]).delta(idf.MDP([[[1]]], horizon=1)).shape
         (1, 1, 1)
         """
-        d = _tabletable(self.table, mdp, "delta")
+        d = _transition_table(self.table, mdp, "delta")
         s, a, sn, _ = mdp.entries()
         on = d[s, a, sn]
         bad = (np.array([v != 0 for v in on.tolist()], dtype=bool) if on.dtype == object
@@ -592,7 +582,7 @@ class ImpossibleTransitionMask(_Additive):
             k = int(np.flatnonzero(bad)[0])
             raise InvalidParameterError(
                 "a mask of impossible transitions must be 0 on possible transitions; "
-                f"delta(s={int(s[k])}, a={int(a[k])}, s'={int(sn[k])}) = {_fmt(on[k])} "
+                f"delta(s={int(s[k])}, a={int(a[k])}, s'={int(sn[k])}) = {format_number(on[k])} "
                 "but P(s'|s, a) > 0")
         return np.array(d)
 
