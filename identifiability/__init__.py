@@ -22,7 +22,11 @@ graph      accessible layers, coverage times with walk certificates, period, the
 infinite   infinite-horizon (discounted) identifiability: consistent-reward classes,
            several experts, state-only and feature rewards, transfer
 transforms reward transformations as objects (potential shaping, S'-redistribution,
-           masks of impossible transitions, constant shift, positive scaling)
+           masks of impossible / unreachable transitions, constant shift, positive
+           scaling, optimality-preserving maps)
+equivalence the equivalence classes of data sources (Q, Boltzmann, MCE, optimal,
+           trajectories, returns, comparisons): ambiguity, canonical forms,
+           equivalence with decompositions, the ambiguity ordering
 linalg     the one linear-algebra core (exact rational and float)
 errors     the typed exceptions
 reference  brute-force oracles (trajectory enumeration) used by the tests;
@@ -34,7 +38,7 @@ Optional extras are imported lazily, only by the functions that need them:
 gymnasium (``[gym]``) by :func:`from_gymnasium`.
 """
 
-from . import convert, examples, graph, infinite, io, linalg, transforms
+from . import convert, equivalence, examples, graph, infinite, io, linalg, transforms
 from . import identify as _identify_module  # noqa: F401  (the name `identify` is the function)
 from .behaviour import (
     SoftSolution,
@@ -79,6 +83,18 @@ from .identify import (
     trajectory_classes,
     verify_witness,
 )
+from .equivalence import (
+    MODELS,
+    EquivalenceResult,
+    RewardClass,
+    ambiguity,
+    boltzmann_inversion,
+    equivalent,
+    mce_inversion,
+    observe,
+    ordering_table,
+    refines,
+)
 from .io import MDPDocument, dumps, load, loads, save
 from .mdp import FLOAT_ATOL, MDP
 from .reward import as_reward, broadcast_reward, expected_reward
@@ -115,6 +131,18 @@ __all__ = [
     "trajectory_classes",
     "verify_witness",
     "IdentifiabilityReport",
+    # equivalence classes of data sources
+    "ambiguity",
+    "equivalent",
+    "refines",
+    "ordering_table",
+    "observe",
+    "mce_inversion",
+    "boltzmann_inversion",
+    "MODELS",
+    "RewardClass",
+    "EquivalenceResult",
+    "equivalence",
     "graph",
     "infinite",
     "linalg",

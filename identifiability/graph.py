@@ -42,6 +42,7 @@ from .errors import InvalidMDPError
 from .mdp import _validate_horizon
 
 __all__ = [
+    "reachable_states",
     "accessible_layers",
     "coverage",
     "coverage_time",
@@ -189,6 +190,38 @@ def _reach(G, mask):
         seen[nxt] = True
         frontier = nxt
     return seen
+
+
+def reachable_states(mdp, *, start=None):
+    """States reachable from the start states by possible transitions (any actions).
+
+    Parameters
+    ----------
+    mdp : MDP
+    start : int or sequence of int, optional
+        Start states; default ``mdp.start_states`` (positive initial probability).
+
+    Returns
+    -------
+    (S,) bool ndarray
+        ``True`` for the start states and every state some possible trajectory from
+        them visits.
+
+    Notes
+    -----
+    Breadth-first search on the support graph, ``O(S + nnz)``.
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> mdp = idf.MDP([[[1, 0, 0]], [[1, 0, 0]], [[0, 1, 0]]], initial=[1, 0, 0], gamma="1/2")
+    >>> reachable_states(mdp).tolist()
+    [True, False, False]
+    >>> reachable_states(mdp, start=2).tolist()
+    [True, True, True]
+    """
+    _, mask = _starts(mdp, start)
+    return _reach(_StateGraph.of(mdp), mask)
 
 
 def _recurrent(G, reach):

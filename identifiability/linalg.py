@@ -17,7 +17,7 @@ from .errors import IdentifiabilityError
 
 __all__ = ["solve", "nullspace", "rank", "is_exact_matrix", "SingularSystemError",
            "FLOAT_RANK_RTOL", "float_rank", "FloatRank", "rank_certificate", "RankCertificate",
-           "Subspace"]
+           "Subspace", "gram_solve"]
 
 #: Relative tolerance of float rank decisions: singular values below
 #: ``FLOAT_RANK_RTOL * max(shape) * sigma_max`` count as zero.
@@ -272,6 +272,80 @@ def float_rank(A, *, rtol=FLOAT_RANK_RTOL):
     if A.size == 0:
         return FloatRank(0, 0.0, np.inf, 0.0, False)
     return _float_decision(np.linalg.svd(A, compute_uv=False), A.shape, rtol)
+
+
+def gram_solve(N, b, *, shape=None, rtol=FLOAT_RANK_RTOL):
+    """Solve a consistent Gram system ``N c = b`` with ``N = G^T W G`` (``W > 0`` diagonal).
+
+    The normal equations of a weighted least-squares problem ``min ||y - G c||_W``:
+    ``b = G^T W y`` always lies in ``im N``, so a solution exists even when ``G`` has
+    dependent columns; one particular solution is returned (zero on the non-pivot
+    columns).
+
+    Parameters
+    ----------
+    N : (p, p) ndarray
+        Symmetric positive semidefinite; exact (Fractions / integers) or float.
+    b : (p,) ndarray
+        In the column space of ``N``.
+    shape : tuple of int, optional
+        Float path: the shape ``(m, p)`` of ``G``, so that the rank decision on ``G``'s
+        singular values (square roots of ``N``'s eigenvalues) uses the tolerance
+        :func:`float_rank` would use on ``G`` itself.  Default ``N.shape``.
+    rtol : float
+        Float path only.
+
+    Returns
+    -------
+    c : (p,) ndarray
+        Exact (Fractions) on exact input, float64 otherwise.
+    rank : int or FloatRank
+        ``rank G``: an int on exact input; on float input the :class:`FloatRank` of the
+        decision (read its ``uncertain`` flag).
+
+    Notes
+    -----
+    Exact: pivots from one rational rref of ``N`` (its column dependencies are those of
+    ``G``), then a nonsingular solve on the pivots, ``O(p^3)``.  Float: one symmetric
+    eigendecomposition, ``O(p^3)``; full rank solves directly, otherwise the
+    pseudo-inverse on the kept eigenvalues.  Eigenvalues of ``N`` resolve ``G``'s
+    singular values down to about ``sqrt(eps) sigma_max``, so remove exactly-zero
+    columns of ``G`` before calling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> G = np.array([[1, 1], [1, 1]])
+    >>> c, r = gram_solve(G.T @ G, G.T @ np.array([1, 3]))
+    >>> c.tolist(), r
+    ([Fraction(2, 1), Fraction(0, 1)], 1)
+    >>> c, r = gram_solve(np.array([[2.0, 0.0], [0.0, 8.0]]), np.array([2.0, 8.0]))
+    >>> c.tolist(), r.rank
+    ([1.0, 1.0], 2)
+    """
+    p = N.shape[0]
+    if is_exact_matrix(N) and is_exact_matrix(b):
+        out = np.empty(p, dtype=object)
+        out[:] = Fraction(0)
+        if p == 0:
+            return out, 0
+        _, piv = _to_dm(N).rref()
+        piv = list(piv)
+        if piv:
+            sub = np.array([[N[i, j] for j in piv] for i in piv], dtype=object)
+            out[piv] = solve(sub, np.array([b[i] for i in piv], dtype=object))
+        return out, len(piv)
+    Nf, bf = _as_float(N), _as_float(b)
+    m = shape[0] if shape is not None else p
+    if p == 0:
+        return np.zeros(0), FloatRank(0, 0.0, np.inf, 0.0, False)
+    w, V = np.linalg.eigh(Nf)
+    sv = np.sqrt(np.clip(w[::-1], 0.0, None))
+    d = _float_decision(sv, (m, p), rtol)
+    if d.rank == p:
+        return np.linalg.solve(Nf, bf), d
+    keep = V[:, p - d.rank:]
+    return keep @ ((keep.T @ bf) / w[p - d.rank:]), d
 
 
 # ---------------------------------------------------------------------------------------
