@@ -6,7 +6,10 @@ one-line message naming what was wrong.
 
 An MDP argument is either the path of a JSON file in the
 ``identifiability.mdp/1`` format or ``example:NAME`` for a registered example
-(``identifiability examples`` lists them).
+(``identifiability examples`` lists them).  A reward argument (``equivalent``,
+``ambiguity --reward``) is inline JSON (``'[0, 1, "1/2"]'``) or the path of a JSON
+file holding a nested list or a table ``{"shape": [...], "values": [...], "exact": bool}``
+as in the ``rewards`` of an MDP file.
 """
 
 from __future__ import annotations
@@ -177,6 +180,178 @@ def _cmd_check(args, out):
     return 0
 
 
+# ---------------------------------------------------------------------- equivalence
+def _exact_leaves(value):
+    """True when a parsed JSON value holds no decimal number (io's rule for a missing 'exact')."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return False
+    if isinstance(value, list):
+        return all(_exact_leaves(v) for v in value)
+    return True
+
+
+def _reward_leaves(value, exact):
+    """Decimals as exact strings (``exact``) or floats; other leaves left to ``as_reward``."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    if isinstance(value, list):
+        return [_reward_leaves(v, exact) for v in value]
+    if isinstance(value, Decimal):
+        return str(value) if exact else float(value)
+    if not exact and isinstance(value, str):
+        try:
+            return float(Fraction(value))
+        except (ValueError, ZeroDivisionError):
+            return value            # as_reward names the bad entry
+    return value
+
+
+def _load_reward(spec, where):
+    """A reward from inline JSON or a JSON file (nested list, or a ``{"values": ...}`` table).
+
+    Numbers follow the MDP file's rules: integers and ``"p/q"`` strings are exact; a JSON
+    decimal makes the table float unless the table says ``"exact": true``.  The shape is
+    checked against the MDP by the library (:func:`identifiability.as_reward`).
+    """
+    from decimal import Decimal
+
+    from .errors import InvalidRewardError
+
+    text = spec
+    if not spec.lstrip().startswith(("[", "{")):
+        with open(spec, encoding="utf-8") as fh:      # OSError: exit 2 naming the file
+            text = fh.read()
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as e:
+        raise InvalidRewardError(f"{where} ({spec if len(spec) < 60 else spec[:57] + '...'}) "
+                                 f"is not valid JSON: {e.msg} at line {e.lineno} column "
+                                 f"{e.colno}") from None
+    exact = None
+    if isinstance(data, dict):
+        extra = [k for k in data if k not in ("shape", "values", "exact")]
+        if "values" not in data or extra:
+            raise InvalidRewardError(f"{where} must be a JSON list or an object with keys "
+                                     f"'values' (and optionally 'shape', 'exact')"
+                                     + (f"; unknown key(s) {extra}" if extra else ""))
+        exact, shape, data = data.get("exact"), data.get("shape"), data["values"]
+        if exact is not None and not isinstance(exact, bool):
+            raise InvalidRewardError(f"{where}: 'exact' must be true or false, got {exact!r}")
+        if shape is not None:
+            import numpy as np
+
+            got = list(np.shape(np.asarray(data, dtype=object)))
+            if shape != got:
+                raise InvalidRewardError(f"{where}: 'shape' is {shape} but 'values' has "
+                                         f"shape {got}")
+    if not isinstance(data, list):
+        raise InvalidRewardError(f"{where} must be a JSON list of numbers (nested for "
+                                 f"(S, A) and (S, A, S) rewards), got {json.dumps(data, default=str)}")
+    if exact is None:
+        exact = _exact_leaves(data)
+    return _reward_leaves(data, exact)
+
+
+def _reward_for(mdp, spec, where):
+    """:func:`_load_reward` checked against ``mdp`` (the message names the argument)."""
+    from .errors import InvalidRewardError
+    from .reward import as_reward
+
+    try:
+        return as_reward(_load_reward(spec, where), mdp)
+    except InvalidRewardError as e:
+        msg = str(e)
+        raise InvalidRewardError(msg if msg.startswith(where) else f"{where}: {msg}") from None
+
+
+def _nested_text(arr):
+    from ._numbers import format_number
+
+    return json.loads(json.dumps(arr.tolist(), default=format_number)) \
+        if arr.dtype == object else arr.tolist()
+
+
+def _cmd_ambiguity(args, out):
+    from .equivalence import ambiguity
+
+    from .errors import InvalidParameterError
+
+    if args.model == "optimal" and args.reward is None:
+        raise InvalidParameterError("--model optimal needs --reward R: the class of the "
+                                    "optimal-policy model depends on the reward")
+    mdp = _load_mdp(args.mdp)
+    reward = _reward_for(mdp, args.reward, "--reward") if args.reward is not None else None
+    C = ambiguity(mdp, args.model, domain=args.domain, reward=reward)
+    canonical = None
+    if reward is not None and C.model.is_linear:
+        canonical = C.canonical(reward)
+    if args.json:
+        if hasattr(C, "to_json"):
+            data = C.to_json()
+        else:                                   # the 'optimal' cone
+            data = {"model": C.model.name, "domain": C.domain, "dim": None,
+                    "ambient_dim": C.ambient_dim, "exact": C.is_exact,
+                    "invariances": C.model.invariances, "provenance": C.model.provenance,
+                    "optimal_sets": C.optimal_sets.tolist(),
+                    "linear_part": C.linear_part.to_json()}
+        data = {"source": args.mdp, **data}
+        if canonical is not None:
+            data["canonical"] = _nested_text(canonical)
+        json.dump(data, out, indent=1, default=str)
+        print(file=out)
+        return 0
+    print(C.explain(), file=out)
+    if canonical is not None:
+        print(f"Canonical representative of the reward's class: "
+              f"{json.dumps(_nested_text(canonical))}", file=out)
+    return 0
+
+
+def _cmd_equivalent(args, out):
+    import math
+
+    from .equivalence import equivalent
+    from .errors import InvalidParameterError
+
+    if not (math.isfinite(args.beta) and args.beta > 0):
+        raise InvalidParameterError(f"--beta must be a finite number > 0, got {args.beta!r}")
+    mdp = _load_mdp(args.mdp)
+    r1 = _reward_for(mdp, args.reward1, "R1")
+    r2 = _reward_for(mdp, args.reward2, "R2")
+    res = equivalent(r1, r2, mdp, args.model, beta=args.beta, domain=args.domain)
+    if args.json:
+        json.dump({"source": args.mdp, **res.to_json()}, out, indent=1, default=str)
+        print(file=out)
+        return 0
+    print(res.explain(), file=out)
+    return 0
+
+
+def _cmd_order(args, out):
+    from .equivalence import ordering_table
+    from .errors import InvalidParameterError
+
+    models = None
+    if args.models is not None:
+        models = [m.strip() for m in args.models.split(",") if m.strip()]
+        if not models:
+            raise InvalidParameterError("--models needs a comma-separated list of models, "
+                                        "e.g. q,mce,optimal")
+    table = ordering_table(_load_mdp(args.mdp), models=models, domain=args.domain)
+    if args.json:
+        json.dump({"source": args.mdp, "domain": args.domain, **table.to_json()}, out, indent=1)
+        print(file=out)
+        return 0
+    print(f"Ambiguity ordering on {args.mdp} ({args.domain!r} rewards): '<=' where the row's "
+          f"data source refines the column's (every row class lies inside a column class).",
+          file=out)
+    print(table.to_text(), file=out)
+    return 0
+
+
 def build_parser():
     """The argparse parser of the ``identifiability`` command.
 
@@ -230,6 +405,63 @@ def build_parser():
                    help="default: exact for exact MDPs, float otherwise")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_check)
+
+    from .equivalence import MODELS, ORDER_MODELS
+
+    models = ", ".join(MODELS)
+    mdp_help = "path of an identifiability.mdp/1 JSON file, or example:NAME"
+    domain_help = "reward domain: s (R(s)), sa (R(s, a)) or sas (R(s, a, s'))"
+
+    p = sub.add_parser("ambiguity", help="the rewards a data source cannot tell apart",
+                       description="Print the equivalence class of a data source (behavioural "
+                                   "model) on an MDP: its invariances and the dimension of the "
+                                   "invariance subspace N (the class of R is R + N).  The "
+                                   "policy, trajectory and return models need an infinite "
+                                   "horizon and gamma < 1.  Exit code 2 on bad input.")
+    p.add_argument("mdp", metavar="MDP", help=mdp_help)
+    p.add_argument("--model", default="mce", metavar="MODEL",
+                   help=f"data source (default mce); one of {models}")
+    p.add_argument("--domain", choices=["s", "sa", "sas"], default="sas", help=domain_help +
+                   " (default sas)")
+    p.add_argument("--reward", metavar="R",
+                   help="a reward (inline JSON or a JSON file): required by --model optimal; "
+                        "for the other models also print its canonical representative")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_ambiguity)
+
+    p = sub.add_parser("equivalent", help="decide whether a data source tells two rewards apart",
+                       description="Decide whether two rewards are equivalent under a data "
+                                   "source; print the decomposition (shaping potential, "
+                                   "S'-redistribution, mask) or an observation that differs.  "
+                                   "Exit code 0 whatever the verdict, 2 on bad input.")
+    p.add_argument("mdp", metavar="MDP", help=mdp_help)
+    p.add_argument("reward1", metavar="R1",
+                   help="inline JSON (e.g. '[0, 1, \"1/2\"]') or a JSON file: a nested list of "
+                        "shape (S,), (S, A) or (S, A, S), or {\"values\": ...}")
+    p.add_argument("reward2", metavar="R2", help="the second reward, like R1")
+    p.add_argument("--model", default="mce", metavar="MODEL",
+                   help=f"data source (default mce); one of {models}")
+    p.add_argument("--beta", type=float, default=1.0,
+                   help="inverse temperature, used to report a differing observation "
+                        "(default 1; the classes do not depend on it)")
+    p.add_argument("--domain", choices=["s", "sa", "sas"],
+                   help=domain_help + " (default: the larger of the two rewards' shapes)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_equivalent)
+
+    p = sub.add_parser("order", help="the ambiguity ordering of data sources on an MDP",
+                       description="For every pair of data sources, whether the first refines "
+                                   "the second on this MDP (each class of the first lies "
+                                   "inside a class of the second).  Needs an infinite horizon "
+                                   "and 0 < gamma < 1.  Exit code 2 on bad input.")
+    p.add_argument("mdp", metavar="MDP", help=mdp_help)
+    p.add_argument("--models", metavar="A,B,...",
+                   help=f"comma-separated data sources (default: {','.join(ORDER_MODELS)}); "
+                        f"any of {models}")
+    p.add_argument("--domain", choices=["s", "sa", "sas"], default="sas",
+                   help=domain_help + " (default sas)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_order)
     return parser
 
 

@@ -21,7 +21,7 @@ module builds ``N`` as ``{x : M x in im G}``:
 Coordinates no row of ``M`` reads are free: that is the mask of impossible (or
 unreachable) transitions.  Every question reduces to one weighted least-squares problem
 ``min_c ||M x - G c||`` in the potential's coordinates (``O(nnz)`` assembly plus one
-``|S| x |S|`` Gram solve, :func:`identifiability.linalg.gram_solve`), exact on exact
+``|S| x |S|`` Gram solve, :class:`identifiability.linalg.GramSolver`), exact on exact
 input.
 
 =========================  ==============================================  ================
@@ -366,6 +366,7 @@ class _Structure:
         self.G = (Gr, renum[Gq] if len(Gq) else Gq, Gv)
         self.n_par = int(used.sum())
         self._gram = None
+        self._factor = None
         self._basis = None
 
     @staticmethod
@@ -422,17 +423,19 @@ class _Structure:
             self._gram = N
         return self._gram
 
+    def factor(self):
+        """The Gram factorisation, computed once per structure."""
+        if self._factor is None:
+            self._factor = linalg.GramSolver(self.gram(), shape=(self.n_obs, self.n_par))
+        return self._factor
+
     def solve(self, y):
         """Weighted least squares ``min_c ||y - G c||_{lam^-1}``: ``(c, rank)``."""
-        if self.n_par == 0:
-            return _zeros((0,), self.exact), (0 if self.exact else
-                                              linalg.FloatRank(0, 0.0, np.inf, 0.0, False))
-        b = self.gt_apply(y / self.lam)
-        return linalg.gram_solve(self.gram(), b, shape=(self.n_obs, self.n_par))
+        f = self.factor()
+        return f.solve(self.gt_apply(y / self.lam)), f.rank
 
     def rank(self):
-        _, r = self.solve(_zeros((self.n_obs,), self.exact))
-        return r
+        return self.factor().rank
 
     def to_domain(self, reward, where="reward"):
         """Validate ``reward`` and return it as a flat vector of this domain."""
@@ -796,6 +799,8 @@ class RewardClass:
             phi[known] = cc[st.param_of_state[known]]
             g = st.gamma if exact else float(st.gamma)
             rest = rest - (g * phi[None, None, :] - phi[:, None, None])
+            if not _nonzero(phi).any():
+                phi = None
         elif st.constant and st.n_par:
             shift = c[0]
             rest = rest - shift
@@ -1559,12 +1564,20 @@ def _policy_difference(mdp, R1, R2, m, beta):
     o2 = observe(mdp, R2, m.name, beta=beta)
     a, b = to_float_array(np.asarray(o1)), to_float_array(np.asarray(o2))
     gap = np.abs(a - b)
+    t = None
+    if gap.ndim == 3:   # finite-horizon Q*_t ("q" accepts any horizon): the worst step
+        t = int(np.unravel_index(int(np.argmax(gap)), gap.shape)[0])
+        o1, o2, gap = o1[t], o2[t], gap[t]
     s, act = np.unravel_index(int(np.argmax(gap)), gap.shape)
     kind = "Q*" if m.name == "q" else "policy"
-    return {"kind": kind, "state": int(s), "action": int(act), "first": o1[s, act],
-            "second": o2[s, act], "size": float(gap[s, act]),
-            "text": f"{kind}(s={s}, a={act}) is {format_number(o1[s, act])} under R1 and "
-                    f"{format_number(o2[s, act])} under R2 (difference {float(gap[s, act]):.3g})"}
+    out = {"kind": kind, "state": int(s), "action": int(act), "first": o1[s, act],
+           "second": o2[s, act], "size": float(gap[s, act]),
+           "text": f"{kind}{'' if t is None else f'_{t}'}(s={s}, a={act}) is "
+                   f"{format_number(o1[s, act])} under R1 and {format_number(o2[s, act])} "
+                   f"under R2 (difference {float(gap[s, act]):.3g})"}
+    if t is not None:
+        out["time"] = t
+    return out
 
 
 def _transition_difference(mdp, R1, R2, delta, m, beta):

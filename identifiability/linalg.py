@@ -17,7 +17,7 @@ from .errors import IdentifiabilityError
 
 __all__ = ["solve", "nullspace", "rank", "is_exact_matrix", "SingularSystemError",
            "FLOAT_RANK_RTOL", "float_rank", "FloatRank", "rank_certificate", "RankCertificate",
-           "Subspace", "gram_solve"]
+           "Subspace", "GramSolver", "gram_solve"]
 
 #: Relative tolerance of float rank decisions: singular values below
 #: ``FLOAT_RANK_RTOL * max(shape) * sigma_max`` count as zero.
@@ -274,20 +274,17 @@ def float_rank(A, *, rtol=FLOAT_RANK_RTOL):
     return _float_decision(np.linalg.svd(A, compute_uv=False), A.shape, rtol)
 
 
-def gram_solve(N, b, *, shape=None, rtol=FLOAT_RANK_RTOL):
-    """Solve a consistent Gram system ``N c = b`` with ``N = G^T W G`` (``W > 0`` diagonal).
+class GramSolver:
+    """Factor a Gram matrix ``N = G^T W G`` (``W > 0`` diagonal) once; solve many times.
 
-    The normal equations of a weighted least-squares problem ``min ||y - G c||_W``:
-    ``b = G^T W y`` always lies in ``im N``, so a solution exists even when ``G`` has
-    dependent columns; one particular solution is returned (zero on the non-pivot
-    columns).
+    Solves the consistent normal equations ``N c = b`` of weighted least squares
+    ``min ||y - G c||_W`` (``b = G^T W y`` always lies in ``im N``, so a solution exists
+    even when ``G`` has dependent columns); :meth:`solve` returns one particular solution.
 
     Parameters
     ----------
     N : (p, p) ndarray
         Symmetric positive semidefinite; exact (Fractions / integers) or float.
-    b : (p,) ndarray
-        In the column space of ``N``.
     shape : tuple of int, optional
         Float path: the shape ``(m, p)`` of ``G``, so that the rank decision on ``G``'s
         singular values (square roots of ``N``'s eigenvalues) uses the tolerance
@@ -295,22 +292,104 @@ def gram_solve(N, b, *, shape=None, rtol=FLOAT_RANK_RTOL):
     rtol : float
         Float path only.
 
-    Returns
-    -------
-    c : (p,) ndarray
-        Exact (Fractions) on exact input, float64 otherwise.
+    Attributes
+    ----------
     rank : int or FloatRank
-        ``rank G``: an int on exact input; on float input the :class:`FloatRank` of the
-        decision (read its ``uncertain`` flag).
+        ``rank G``: an int when exact; the :class:`FloatRank` of the decision otherwise
+        (read its ``uncertain`` flag).
 
     Notes
     -----
     Exact: pivots from one rational rref of ``N`` (its column dependencies are those of
-    ``G``), then a nonsingular solve on the pivots, ``O(p^3)``.  Float: one symmetric
-    eigendecomposition, ``O(p^3)``; full rank solves directly, otherwise the
-    pseudo-inverse on the kept eigenvalues.  Eigenvalues of ``N`` resolve ``G``'s
+    ``G``), then a nonsingular solve on the pivots per right-hand side, ``O(p^3)``.
+    Float: one symmetric eigendecomposition, ``O(p^3)``, then ``O(p^2)`` per solve (the
+    pseudo-inverse on the kept eigenvalues).  Eigenvalues of ``N`` resolve ``G``'s
     singular values down to about ``sqrt(eps) sigma_max``, so remove exactly-zero
-    columns of ``G`` before calling.
+    columns of ``G`` before factoring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> G = np.array([[1, 1], [1, 1]])
+    >>> f = GramSolver(G.T @ G)
+    >>> f.solve(G.T @ np.array([1, 3])).tolist(), f.rank
+    ([Fraction(2, 1), Fraction(0, 1)], 1)
+    >>> f = GramSolver(np.array([[2.0, 0.0], [0.0, 8.0]]))
+    >>> f.solve(np.array([2.0, 8.0])).tolist(), f.rank.rank
+    ([1.0, 1.0], 2)
+    """
+
+    def __init__(self, N, *, shape=None, rtol=FLOAT_RANK_RTOL):
+        p = N.shape[0]
+        self.p = p
+        self.exact = is_exact_matrix(N)
+        if self.exact:
+            self._N = N
+            piv = list(_to_dm(N).rref()[1]) if p else []
+            self._piv = piv
+            self._sub = np.array([[N[i, j] for j in piv] for i in piv], dtype=object)
+            self.rank = len(piv)
+            return
+        m = shape[0] if shape is not None else p
+        if p == 0:
+            self.rank = FloatRank(0, 0.0, np.inf, 0.0, False)
+            self._V = np.zeros((0, 0))
+            self._w = np.zeros(0)
+            return
+        w, V = np.linalg.eigh(_as_float(N))
+        sv = np.sqrt(np.clip(w[::-1], 0.0, None))
+        self.rank = _float_decision(sv, (m, p), rtol)
+        k = self.rank.rank
+        self._V, self._w = V[:, p - k:], w[p - k:]
+
+    def solve(self, b):
+        """A solution ``c`` of ``N c = b`` (``b`` in ``im N``).
+
+        Parameters
+        ----------
+        b : (p,) ndarray
+
+        Returns
+        -------
+        (p,) ndarray
+            Fractions (zero off the pivots) when exact, float64 otherwise.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> GramSolver(np.array([[4]])).solve(np.array([2])).tolist()
+        [Fraction(1, 2)]
+        """
+        if self.exact and is_exact_matrix(b):
+            out = np.empty(self.p, dtype=object)
+            out[:] = Fraction(0)
+            if self._piv:
+                out[self._piv] = solve(self._sub, np.array([b[i] for i in self._piv], dtype=object))
+            return out
+        if self.exact:  # float right-hand side on an exact factor: solve in float
+            return GramSolver(_as_float(self._N)).solve(b)
+        bf = _as_float(b)
+        return self._V @ ((self._V.T @ bf) / self._w)
+
+
+def gram_solve(N, b, *, shape=None, rtol=FLOAT_RANK_RTOL):
+    """Solve a consistent Gram system ``N c = b`` once (see :class:`GramSolver`).
+
+    Parameters
+    ----------
+    N : (p, p) ndarray
+        Symmetric positive semidefinite ``G^T W G``.
+    b : (p,) ndarray
+        In the column space of ``N``.
+    shape : tuple of int, optional
+        The shape of ``G`` (float rank tolerance).
+    rtol : float
+        Float path only.
+
+    Returns
+    -------
+    c : (p,) ndarray
+    rank : int or FloatRank
 
     Examples
     --------
@@ -319,33 +398,9 @@ def gram_solve(N, b, *, shape=None, rtol=FLOAT_RANK_RTOL):
     >>> c, r = gram_solve(G.T @ G, G.T @ np.array([1, 3]))
     >>> c.tolist(), r
     ([Fraction(2, 1), Fraction(0, 1)], 1)
-    >>> c, r = gram_solve(np.array([[2.0, 0.0], [0.0, 8.0]]), np.array([2.0, 8.0]))
-    >>> c.tolist(), r.rank
-    ([1.0, 1.0], 2)
     """
-    p = N.shape[0]
-    if is_exact_matrix(N) and is_exact_matrix(b):
-        out = np.empty(p, dtype=object)
-        out[:] = Fraction(0)
-        if p == 0:
-            return out, 0
-        _, piv = _to_dm(N).rref()
-        piv = list(piv)
-        if piv:
-            sub = np.array([[N[i, j] for j in piv] for i in piv], dtype=object)
-            out[piv] = solve(sub, np.array([b[i] for i in piv], dtype=object))
-        return out, len(piv)
-    Nf, bf = _as_float(N), _as_float(b)
-    m = shape[0] if shape is not None else p
-    if p == 0:
-        return np.zeros(0), FloatRank(0, 0.0, np.inf, 0.0, False)
-    w, V = np.linalg.eigh(Nf)
-    sv = np.sqrt(np.clip(w[::-1], 0.0, None))
-    d = _float_decision(sv, (m, p), rtol)
-    if d.rank == p:
-        return np.linalg.solve(Nf, bf), d
-    keep = V[:, p - d.rank:]
-    return keep @ ((keep.T @ bf) / w[p - d.rank:]), d
+    f = GramSolver(N, shape=shape, rtol=rtol)
+    return f.solve(b), f.rank
 
 
 # ---------------------------------------------------------------------------------------

@@ -151,3 +151,97 @@ def test_check_bad_inputs_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["check", "example:bandit-v0", "--horizon", "two"])
     assert exc.value.code == 2
+
+
+# ---------------------------------------------------------------------- equivalence
+MDP_INF = "example:random-v0"          # S = 4, A = 2, gamma = 9/10, exact, infinite horizon
+
+
+def test_ambiguity_prints_the_class_and_json_matches_the_library():
+    code, text = run(["ambiguity", MDP_INF])
+    assert code == 0
+    assert "dim N = 28 of 32" in text and "potential shaping" in text
+    code, text = run(["ambiguity", MDP_INF, "--model", "q", "--domain", "sa", "--json"])
+    assert code == 0
+    data = json.loads(text)
+    expected = idf.ambiguity(idf.examples.get("random-v0"), "q", domain="sa").to_json()
+    assert data["source"] == MDP_INF and {k: data[k] for k in expected} == expected
+
+
+def test_ambiguity_with_a_reward_prints_the_canonical_form_and_the_optimal_cone(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text('{"shape": [4], "values": [0, 1, 0, "1/2"]}')
+    code, text = run(["ambiguity", MDP_INF, "--domain", "s", "--reward", str(path), "--json"])
+    assert code == 0
+    C = idf.ambiguity(idf.examples.get("random-v0"), "mce", domain="s")
+    assert json.loads(text)["canonical"] == [str(x) for x in C.canonical([0, 1, 0, "1/2"])]
+    code, text = run(["ambiguity", MDP_INF, "--model", "optimal", "--reward", "[0, 1, 0, 0]"])
+    assert code == 0 and "cone" in text
+    code, text = run(["ambiguity", MDP_INF, "--model", "optimal", "--reward", "[0, 1, 0, 0]",
+                      "--json"])
+    data = json.loads(text)
+    assert data["dim"] is None and len(data["optimal_sets"]) == 4
+    assert data["linear_part"]["dim"] == 28
+
+
+def test_equivalent_prints_the_decomposition_or_the_difference(tmp_path):
+    code, text = run(["equivalent", MDP_INF, "[0, 0, 0, 0]", "[1, 1, 1, 1]"])
+    assert code == 0 and text.startswith("Equivalent under 'mce'") and "Phi = [-10" in text
+    path = tmp_path / "r2.json"
+    path.write_text("[[0, 0], [1, 0], [0, 0], [0, 0]]")
+    code, text = run(["equivalent", MDP_INF, "[0, 0, 0, 0]", str(path), "--beta", "2"])
+    assert code == 0 and text.startswith("Not equivalent under 'mce'")
+
+
+def test_equivalent_json_matches_the_library():
+    mdp = idf.examples.get("random-v0")
+    code, text = run(["equivalent", MDP_INF, "[0, 0, 0, 0]", '[1, 1, 1, "1"]', "--json"])
+    assert code == 0
+    data = json.loads(text)
+    assert data["equivalent"] is True
+    assert data["decomposition"]["potential"] == ["-10"] * 4
+    code, text = run(["equivalent", MDP_INF, "[0, 0, 0, 0]", "[0, 1, 0, 0]", "--model",
+                      "q", "--json"])
+    assert code == 0
+    data = json.loads(text)
+    res = idf.equivalent([0, 0, 0, 0], [0, 1, 0, 0], mdp, model="q")
+    assert data["equivalent"] is False and data["difference"]["kind"] == "Q*"
+    assert data["difference"]["state"] == res.difference["state"]
+
+
+def test_order_prints_the_table_and_json():
+    code, text = run(["order", MDP_INF, "--models", "q,mce,optimal"])
+    assert code == 0
+    assert "q        <=       <=       <=" in text and "optimal  .        .        <=" in text
+    code, text = run(["order", MDP_INF, "--models", "q, mce", "--domain", "sa", "--json"])
+    assert code == 0
+    data = json.loads(text)
+    assert data["models"] == ["q", "mce"] and data["refines"] == [[True, True], [False, True]]
+    assert data["domain"] == "sa"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["ambiguity", MDP_INF, "--model", "nope"], "unknown model 'nope'"),
+    (["ambiguity", "example:bandit-v0"], "discounted infinite-horizon"),
+    (["ambiguity", MDP_INF, "--model", "optimal"], "--model optimal needs --reward"),
+    (["ambiguity", MDP_INF, "--reward", "[1, 2]"], "--reward: reward has shape (2,)"),
+    (["equivalent", MDP_INF, "[0, 0, 0]", "[0, 0, 0, 0]"], "R1: reward has shape (3,)"),
+    (["equivalent", MDP_INF, "[0, 0, 0, 0]", '["x", 0, 0, 0]'], "R2: reward[0]"),
+    (["equivalent", MDP_INF, "[0, 0, 0", "[0, 0, 0, 0]"], "R1 ([0, 0, 0) is not valid JSON"),
+    (["equivalent", MDP_INF, '{"values": [0, 0, 0, 0], "shape": [3]}', "[0, 0, 0, 0]"],
+     "R1: 'shape' is [3]"),
+    (["equivalent", MDP_INF, '{"value": [0]}', "[0, 0, 0, 0]"], "unknown key(s) ['value']"),
+    (["equivalent", MDP_INF, "missing.json", "[0, 0, 0, 0]"], "missing.json"),
+    (["equivalent", MDP_INF, "[0, 0, 0, 0]", "[0, 0, 0, 0]", "--beta", "0"], "--beta must be"),
+    (["equivalent", MDP_INF, "[0, 0, 0, 0]", "[0, 0, 0, 0]", "--model", "x"], "unknown model"),
+    (["order", MDP_INF, "--models", "q,bogus"], "unknown model 'bogus'"),
+    (["order", MDP_INF, "--models", ","], "--models needs"),
+    (["order", "example:cao2021-example1-v0"], "discounted infinite-horizon"),
+])
+def test_equivalence_commands_exit_2_on_bad_input(argv, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, text = run(argv)
+    assert code == 2 and text == ""
+    assert message in capsys.readouterr().err
+    code, text = run(argv + ["--json"])
+    assert code == 2 and json.loads(text)["message"]

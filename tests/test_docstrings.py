@@ -22,6 +22,7 @@ PUBLIC_MODULES = [
     "identifiability.infinite",
     "identifiability.identify",
     "identifiability.transforms",
+    "identifiability.equivalence",
     "identifiability.errors",
     "identifiability.cli",
 ]
