@@ -96,6 +96,21 @@ from .equivalence import (
     refines,
 )
 from .io import MDPDocument, dumps, load, loads, save
+from .transforms import (
+    ConstantShift,
+    KInitialShaping,
+    ImpossibleTransitionMask,
+    OptimalityPreserving,
+    PositiveScaling,
+    PotentialShaping,
+    SPrimeRedistribution,
+    TimeDependentShaping,
+    UnreachableMask,
+    ZeroInitialShaping,
+    compose,
+    optimality_certificate,
+    reachable_transitions,
+)
 from .mdp import FLOAT_ATOL, MDP
 from .reward import as_reward, broadcast_reward, expected_reward
 
@@ -131,6 +146,20 @@ __all__ = [
     "trajectory_classes",
     "verify_witness",
     "IdentifiabilityReport",
+    # reward transformations
+    "PotentialShaping",
+    "KInitialShaping",
+    "ZeroInitialShaping",
+    "TimeDependentShaping",
+    "SPrimeRedistribution",
+    "ImpossibleTransitionMask",
+    "UnreachableMask",
+    "ConstantShift",
+    "PositiveScaling",
+    "OptimalityPreserving",
+    "optimality_certificate",
+    "reachable_transitions",
+    "compose",
     # equivalence classes of data sources
     "ambiguity",
     "equivalent",

@@ -57,6 +57,7 @@ from .errors import (
     ConvergenceError,
     InvalidParameterError,
     InvalidPolicyError,
+    InvalidRewardError,
     InvalidTrajectoryError,
     ToleranceWarning,
 )
@@ -218,6 +219,37 @@ def _readonly(*arrays):
         arr.setflags(write=False)
 
 
+# ---------------------------------------------------------------------- time-varying rewards
+def _time_varying_reward_table(mdp, reward, H):
+    """``(H, S, A)`` float expected rewards from a length-``H`` sequence of rewards.
+
+    Slice ``t`` may be ``(S,)``, ``(S, A)`` or ``(S, A, S)`` (shape-prefix rule); slices of
+    a list may differ in shape.  Raises InvalidRewardError naming the offending slice.
+    """
+    if H is None:
+        raise InvalidRewardError("time_varying=True needs a finite horizon: this MDP has an "
+                                 "infinite horizon (pass horizon=H)")
+    if isinstance(reward, (list, tuple)):
+        items = list(reward)
+    else:
+        arr = parse_array(reward, where="reward", error=InvalidRewardError)
+        if arr.ndim < 2:
+            raise InvalidRewardError(f"a time-varying reward needs a leading time axis of "
+                                     f"length H={H} followed by a reward shape; got shape "
+                                     f"{arr.shape}")
+        items = list(arr)
+    if len(items) != H:
+        raise InvalidRewardError(f"a time-varying reward has {len(items)} slices along its "
+                                 f"leading axis; expected H={H} (one reward per decision step)")
+    r = np.empty((H, mdp.n_states, mdp.n_actions))
+    for t, item in enumerate(items):
+        try:
+            r[t] = expected_reward(mdp, item, exact=False)
+        except InvalidRewardError as err:
+            raise InvalidRewardError(f"time-varying reward, slice t={t}: {err}") from None
+    return r
+
+
 # ---------------------------------------------------------------------- soft-optimal agent
 @dataclass(frozen=True, eq=False, repr=False)
 class SoftSolution:
@@ -289,7 +321,7 @@ class SoftSolution:
 
 
 def soft_value_iteration(mdp, reward, *, horizon=None, temperature=1.0, tol=1e-10,
-                         max_iter=100000):
+                         max_iter=100000, time_varying=False):
     """Soft (MaxEnt, entropy-regularised) value iteration: the one soft solver.
 
     Finite horizon ``H``: backward induction from ``V_H = 0``::
@@ -308,7 +340,11 @@ def soft_value_iteration(mdp, reward, *, horizon=None, temperature=1.0, tol=1e-1
     ----------
     mdp : MDP
     reward : (S,), (S, A) or (S, A, S) array_like
-        Converted to the expected reward ``r(s, a)`` (float64).
+        Converted to the expected reward ``r(s, a)`` (float64).  With
+        ``time_varying=True``: a sequence (or array) of length ``H`` whose slice ``t``
+        is an ``(S,)``, ``(S, A)`` or ``(S, A, S)`` reward, used at decision step ``t``
+        (for example the ``(H, S, A, S)`` output of
+        :class:`identifiability.transforms.TimeDependentShaping`).
     horizon : int, optional
         Overrides ``mdp.horizon``.
     temperature : float, default 1.0
@@ -317,6 +353,9 @@ def soft_value_iteration(mdp, reward, *, horizon=None, temperature=1.0, tol=1e-1
         Infinite horizon: sup-norm residual to reach.
     max_iter : int, default 100000
         Infinite horizon: most backups before :class:`ConvergenceError`.
+    time_varying : bool, default False
+        Finite horizon only: the reward has a leading time axis of length ``H``
+        (``Q_t = r_t + gamma P V_{t+1}``).  False keeps the stationary reward.
 
     Returns
     -------
@@ -330,6 +369,9 @@ def soft_value_iteration(mdp, reward, *, horizon=None, temperature=1.0, tol=1e-1
         ``temperature <= 0``, ``tol <= 0`` or ``max_iter < 1``.
     InvalidMDPError
         A bad ``horizon``.
+    InvalidRewardError
+        ``time_varying=True`` with an infinite horizon, a leading axis whose length is
+        not ``H``, or a slice that is not a reward on ``mdp`` (the message names ``t``).
     ConvergenceError
         The infinite-horizon iteration did not reach ``tol`` in ``max_iter`` backups.
 
@@ -358,10 +400,22 @@ def soft_value_iteration(mdp, reward, *, horizon=None, temperature=1.0, tol=1e-1
     >>> sol = idf.soft_value_iteration(disc, [[0.0, math.log(3)]])
     >>> round(float(sol.v[0]), 6), sol.residual <= 1e-10
     (2.772589, True)
+
+    A time-varying reward: one ``(S, A)`` table per decision step.
+
+    >>> sol = idf.soft_value_iteration(bandit.replace(horizon=2),
+    ...                                [[[0.0, 0.0]], [[0.0, math.log(3)]]], time_varying=True)
+    >>> sol.policy[:, 0].round(6).tolist()
+    [[0.5, 0.5], [0.25, 0.75]]
     """
     H = _horizon(mdp, horizon)
     lam = _parameter(temperature, "temperature", allow_zero=False)
-    r = expected_reward(mdp, reward, exact=False)
+    # --- time-varying rewards (finite horizon): r has shape (H, S, A), r[t] used at step t
+    if time_varying:
+        r = _time_varying_reward_table(mdp, reward, H)
+    else:
+        r = expected_reward(mdp, reward, exact=False)
+    # --- end time-varying rewards
     g = float(mdp.gamma)
     S, A = mdp.n_states, mdp.n_actions
     if H is not None:
@@ -369,7 +423,7 @@ def soft_value_iteration(mdp, reward, *, horizon=None, temperature=1.0, tol=1e-1
         V = np.zeros((H + 1, S))
         pi = np.empty((H, S, A))
         for t in range(H - 1, -1, -1):
-            Q[t] = r + g * mdp.expectation(V[t + 1])
+            Q[t] = (r[t] if time_varying else r) + g * mdp.expectation(V[t + 1])
             V[t], pi[t] = _soft_backup(Q[t], lam)
         _readonly(Q, V, pi)
         return SoftSolution(Q, V, pi, H, lam, H, 0.0)
@@ -392,7 +446,8 @@ def soft_value_iteration(mdp, reward, *, horizon=None, temperature=1.0, tol=1e-1
                            f"raise max_iter or tol)")
 
 
-def soft_policy(mdp, reward, horizon=None, temperature=1.0, *, tol=1e-10, max_iter=100000):
+def soft_policy(mdp, reward, horizon=None, temperature=1.0, *, tol=1e-10, max_iter=100000,
+                time_varying=False):
     """The soft-optimal (MaxEnt) policy.
 
     Parameters
@@ -405,6 +460,8 @@ def soft_policy(mdp, reward, horizon=None, temperature=1.0, *, tol=1e-10, max_it
         ``lambda > 0``.
     tol, max_iter
         As for :func:`soft_value_iteration` (infinite horizon only).
+    time_varying : bool, default False
+        As for :func:`soft_value_iteration`: a reward per decision step.
 
     Returns
     -------
@@ -424,7 +481,7 @@ def soft_policy(mdp, reward, horizon=None, temperature=1.0, *, tol=1e-10, max_it
     ((2, 2, 2), [0.2689, 0.7311], [0.5, 0.5])
     """
     return soft_value_iteration(mdp, reward, horizon=horizon, temperature=temperature,
-                                tol=tol, max_iter=max_iter).policy
+                                tol=tol, max_iter=max_iter, time_varying=time_varying).policy
 
 
 def soft_values(mdp, reward, horizon=None, temperature=1.0, *, tol=1e-10, max_iter=100000):
