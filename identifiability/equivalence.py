@@ -1103,7 +1103,10 @@ class OptimalityClass:
 
         Returns
         -------
-        (S, A, S) ndarray
+        ndarray
+            Of the domain's shape: an OPT reward for ``"sas"``, its expectation
+            ``E_{s'}`` for ``"sa"``; for ``"s"`` (OPT rewards need not be state-only) a
+            positive scaling of a member of :attr:`linear_part`'s class.
 
         Examples
         --------
@@ -1113,10 +1116,15 @@ class OptimalityClass:
         >>> C.contains(C.sample([[0, 1], [0, 0]], rng=1))
         True
         """
-        from .transforms import OptimalityPreserving
+        from .reward import expected_reward
+        from .transforms import OptimalityPreserving, PositiveScaling
 
-        t = OptimalityPreserving.sample(self.mdp, _rng(rng))
-        return t.apply(self.linear_part._st.to_domain(reward).reshape(self.shape), self.mdp)
+        r = _rng(rng)
+        x = self.linear_part._st.to_domain(reward).reshape(self.shape)
+        if self.domain == "s":
+            return PositiveScaling.sample(self.mdp, r).alpha * self.linear_part.sample(x, r)
+        out = OptimalityPreserving.sample(self.mdp, r).apply(x, self.mdp)
+        return out if self.domain == "sas" else expected_reward(self.mdp, out)
 
     def explain(self):
         """A plain-text account of the class.
@@ -1949,6 +1957,7 @@ def mce_inversion(mdp, policy, beta=1.0):
     from .behaviour import _parameter
     from .infinite import reward_from_policy
 
+    _check_setting(mdp, MODELS["mce"])
     b = _parameter(beta, "beta", allow_zero=False)
     return reward_from_policy(mdp, policy, temperature=1.0 / float(b))
 
