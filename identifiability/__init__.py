@@ -64,6 +64,7 @@ from .convert import (
 )
 from .errors import (
     ConvergenceError,
+    UndecidedError,
     IdentifiabilityError,
     InvalidMDPError,
     InvalidParameterError,
@@ -196,6 +197,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidTrajectoryError",
     "ConvergenceError",
+    "UndecidedError",
     "UnknownExampleError",
     "MissingDependencyError",
     "ToleranceWarning",

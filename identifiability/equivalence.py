@@ -38,6 +38,10 @@ model                      observation                                     invar
                                                                             shaping + mask
 ``"fragment-returns"``     returns of trajectory fragments                   impossible mask
 ``"fragment-comparisons"`` Bradley-Terry comparisons of fragments            impossible mask
+``"noiseless-fragment-     the order of fragment returns                     between PLS and
+comparisons"``                                                              ZPMT (+ mask):
+                                                                            decided or
+                                                                            "undecided"
 ``"optimal"``              the set of optimal policies                       OPT (a cone)
 =========================  ==============================================  ================
 
@@ -138,7 +142,7 @@ class Model:
     @property
     def is_linear(self):
         """True when the equivalence classes are affine spaces ``R + N``."""
-        return self.summary != "optimal"
+        return self.summary not in ("optimal", "order")
 
 
 _ICLR = "Skalse et al. (ICLR 2022 submission), "
@@ -180,6 +184,11 @@ MODELS = {m.name: m for m in [
           "Bradley-Terry comparisons of possible trajectory fragments, beta known",
           "a mask of impossible transitions (and a constant shift when gamma = 0)",
           _ICLR + "Thm 3.8 [READ in note §3.1]; the gamma = 0 case derived here"),
+    Model("noiseless-fragment-comparisons", "order", "none", "impossible",
+          "the noiseless order of the returns of possible trajectory fragments",
+          "at least positive scaling and a mask of impossible transitions, at most "
+          "zero-preserving monotonic maps and that mask (only bounds are known)",
+          _ICLR + "Thm 3.10 [READ in note §3.1]"),
     Model("optimal", "optimal", "free", "impossible",
           "the set of optimal policies (equivalently the optimal-action sets)",
           "optimality-preserving transformations (a cone, not a subspace)",
@@ -205,7 +214,7 @@ def _domain(domain):
 
 def _check_setting(mdp, model):
     """The invariance theorems are for the discounted infinite-horizon setting."""
-    if model.name in ("q", "fragment-returns"):
+    if model.name in ("q", "fragment-returns", "noiseless-fragment-comparisons"):
         return
     if model.name == "fragment-comparisons":
         return
@@ -1201,6 +1210,11 @@ def ambiguity(mdp, model="mce", *, domain="sas", reward=None):
     m = _model(model)
     d = _domain(domain)
     _check_setting(mdp, m)
+    if m.summary == "order":
+        raise InvalidParameterError(
+            f"the class of {m.name!r} is only known between bounds ({m.invariances}; "
+            f"{m.provenance}); use equivalent(R1, R2, mdp, {m.name!r}), which decides when "
+            f"a bound settles it and says so otherwise")
     if m.summary == "optimal":
         if reward is None:
             raise InvalidParameterError("the 'optimal' class depends on the reward: pass "
@@ -1461,6 +1475,8 @@ def observe(mdp, reward, model="mce", *, beta=1.0, trajectories=None):
     G = np.array(G, dtype=object if exact else float)
     if m.name in ("returns", "fragment-returns"):
         return G
+    if m.summary == "order":
+        return np.sign(G[None, :] - G[:, None]).astype(int)
     diff = to_float_array(G[None, :] - G[:, None]) * float(beta)
     return 1.0 / (1.0 + np.exp(-diff))
 
@@ -1496,6 +1512,11 @@ class EquivalenceResult:
     details: dict = field(default_factory=dict)
 
     def __bool__(self):
+        if self.equivalent is None:
+            from .errors import UndecidedError
+
+            raise UndecidedError(f"undecided under {self.model!r}: {self.details.get('text', '')}"
+                                 f" (test result.equivalent is None before using it as a bool)")
         return bool(self.equivalent)
 
     def explain(self):
@@ -1512,6 +1533,8 @@ class EquivalenceResult:
         >>> print(idf.equivalent([[1], [1]], [[0], [0]], mdp).explain().splitlines()[0])
         Equivalent under 'mce': R2 = R1 + gamma Phi(s') - Phi(s) with Phi = [2, 2].
         """
+        if self.equivalent is None:
+            return f"Undecided under {self.model!r}: {self.details.get('text', '')}"
         if self.equivalent:
             d = self.decomposition
             if d.certificate is not None:
@@ -1557,7 +1580,8 @@ class EquivalenceResult:
                         [x.to_json() for x in v] if isinstance(v, list) else
                         format_number(v) if isinstance(v, (Fraction, float)) else v)
                     for k, v in self.difference.items()}
-        return {"equivalent": bool(self.equivalent), "model": self.model,
+        return {"equivalent": None if self.equivalent is None else bool(self.equivalent),
+                "model": self.model,
                 "decomposition": None if self.decomposition is None else
                 self.decomposition.to_json(), "difference": diff}
 
@@ -1672,6 +1696,8 @@ def equivalent(reward1, reward2, mdp, model="mce", *, beta=1.0, domain=None):
     _check_setting(mdp, m)
     if m.summary == "optimal":
         return _equivalent_optimal(reward1, reward2, mdp, d)
+    if m.summary == "order":
+        return _equivalent_order(reward1, reward2, mdp, d)
     C = RewardClass(mdp, m, d)
     x1, x2 = C._st.to_domain(reward1, "reward1"), C._st.to_domain(reward2, "reward2")
     R1, R2 = x1.reshape(C.shape), x2.reshape(C.shape)
@@ -1715,6 +1741,79 @@ def _equivalent_optimal(reward1, reward2, mdp, domain):
     if dec is None:
         dec = Decomposition(certificate=optimality_certificate(mdp, broadcast_reward(R2, mdp), O1))
     return EquivalenceResult(True, "optimal", decomposition=dec)
+
+
+def _short_fragments(mdp):
+    """Every possible fragment of length 1 and 2 as ``(states, actions)`` index arrays.
+
+    ``O(nnz * k)`` for at most ``k`` successors per state (length-2 fragments are pairs of
+    consecutive possible transitions); not an enumeration of trajectories of growing length.
+    """
+    s, a, sn, _ = mdp.entries(exact=False)
+    one = [((int(s[k]), int(sn[k])), (int(a[k]),)) for k in range(len(s))]
+    order = np.argsort(s, kind="stable")
+    ptr = np.searchsorted(s[order], np.arange(mdp.n_states + 1))
+    two = [((int(s[k]), int(sn[k]), int(sn[j])), (int(a[k]), int(a[j])))
+           for k in range(len(s)) for j in order[ptr[sn[k]]:ptr[sn[k] + 1]]]
+    return one + two
+
+
+def _order_conflict(u, v, tol):
+    """Indices ``(i, j)`` ordered differently by ``u`` and ``v`` (ties count), or None.
+
+    Sort by ``(u, v)``; the orders agree iff every adjacent pair keeps ties as ties and
+    strict increases as strict increases.  ``O(n log n)``.
+    """
+    idx = sorted(range(len(u)), key=lambda i: (u[i], v[i]))
+    for i, j in zip(idx, idx[1:]):
+        du, dv = u[j] - u[i], v[j] - v[i]
+        if (abs(du) <= tol) != (abs(dv) <= tol) or (du > tol and dv < -tol):
+            return i, j
+    return None
+
+
+def _equivalent_order(reward1, reward2, mdp, domain):
+    """Noiseless fragment order: decided by the bounds of Thm 3.10 where they settle it."""
+    from .behaviour import trajectory_return
+
+    m = MODELS["noiseless-fragment-comparisons"]
+    C = RewardClass(mdp, MODELS["fragment-returns"], domain)
+    st = C._st
+    x1, x2 = st.to_domain(reward1, "reward1"), st.to_domain(reward2, "reward2")
+    R1, R2 = x1.reshape(C.shape), x2.reshape(C.shape)
+    # lower bound: R2 = c R1 + mask of impossible transitions, c > 0
+    y1, y2 = st.m_apply(x1), st.m_apply(x2)
+    if not (_nonzero(y1).any() or _nonzero(y2).any()):
+        c = Fraction(1) if y1.dtype == object else 1.0
+    else:
+        c = _best_scale(st, y1, y2) if _nonzero(y1).any() else None
+    if c is not None and c > 0:
+        part = C.decompose((x2 - c * x1).reshape(C.shape))
+        if part is not None:
+            return EquivalenceResult(True, m.name, decomposition=Decomposition(
+                c, None, None, None, part.mask, part.mask_kind))
+    # a pair of short fragments ordered differently
+    frags = _short_fragments(mdp)
+    g1 = [trajectory_return(mdp, R1, list(f[0]), list(f[1])) for f in frags]
+    g2 = [trajectory_return(mdp, R2, list(f[0]), list(f[1])) for f in frags]
+    exact = all(isinstance(v, Fraction) for v in g1 + g2)
+    tol = 0 if exact else EQUIVALENCE_RTOL * max([1.0] + [abs(float(v)) for v in g1 + g2])
+    hit = _order_conflict(g1, g2, tol)
+    if hit is not None:
+        i, j = hit
+        pair = [{"states": list(frags[k][0]), "actions": list(frags[k][1])} for k in (i, j)]
+        return EquivalenceResult(False, m.name, difference={
+            "kind": "fragment order", "trajectories": pair, "first": [g1[i], g1[j]],
+            "second": [g2[i], g2[j]], "size": 1.0,
+            "text": f"the fragments {pair} have returns {[format_number(g1[i]), format_number(g1[j])]}"
+                    f" under R1 and {[format_number(g2[i]), format_number(g2[j])]} under R2: "
+                    f"their order differs"})
+    return EquivalenceResult(None, m.name, details={
+        "text": "R2 is not a positive scaling of R1 plus a mask of impossible transitions, and "
+                "every pair of fragments of length <= 2 is ordered alike; the exact invariances "
+                "of noiseless fragment comparisons lie between positive scaling and "
+                "zero-preserving monotonic maps (Thm 3.10) and longer fragments were not "
+                "compared"})
 
 
 def _best_scale(st, y1, y2):
@@ -1800,6 +1899,10 @@ def refines(model_a, model_b, mdp, *, domain="sas", reward=None):
     """
     ma, mb = _model(model_a), _model(model_b)
     d = _domain(domain)
+    for x in (ma, mb):
+        if x.summary == "order":
+            raise InvalidParameterError(f"refines does not handle {x.name!r}: its class is only "
+                                        f"known between bounds ({x.provenance})")
     if ma.summary == "optimal" and mb.summary == "optimal":
         return Refinement(True, ma.name, mb.name)
     if ma.summary == "optimal":

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidTrajectoryError",
     "ConvergenceError",
+    "UndecidedError",
     "ToleranceWarning",
 ]
 
@@ -62,6 +63,10 @@ class InvalidParameterError(IdentifiabilityError, ValueError):
 
 class InvalidTrajectoryError(IdentifiabilityError, ValueError):
     """A trajectory has the wrong shape or an index outside the MDP."""
+
+
+class UndecidedError(IdentifiabilityError, ValueError):
+    """A three-valued answer was undecided and was used as a bool."""
 
 
 class ConvergenceError(IdentifiabilityError, RuntimeError):

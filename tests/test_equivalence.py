@@ -35,7 +35,7 @@ from identifiability.linalg import Subspace
 from identifiability.reward import broadcast_reward, expected_reward
 from identifiability.testing import strategies as ist
 
-LINEAR = tuple(m for m in MODELS if m != "optimal")
+LINEAR = tuple(m for m in MODELS if MODELS[m].is_linear)
 POLICY = ("boltzmann", "mce", "boltzmann-trajectories", "mce-trajectories")
 RETURNS = ("returns", "comparisons")
 FRAGMENTS = ("fragment-returns", "fragment-comparisons")
