@@ -69,6 +69,7 @@ from ._numbers import zeros as _zeros
 from .errors import InvalidParameterError, InvalidRewardError, ToleranceWarning
 from .linalg import Subspace
 from .reward import as_reward, broadcast_reward
+from .transforms import _random_values, _rng
 
 __all__ = [
     "MODELS",
@@ -239,18 +240,9 @@ def _reachable(mdp):
     return reachable_states(mdp)
 
 
-def _rng(rng):
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 def _random(rng, n, exact):
-    if exact:
-        den = rng.integers(1, 5, size=n)
-        num = rng.integers(-5 * den, 5 * den + 1)
-        out = np.empty(n, dtype=object)
-        out[:] = [Fraction(int(a), int(b)) for a, b in zip(num.tolist(), den.tolist())]
-        return out
-    return rng.uniform(-5, 5, size=n)
+    """``n`` random numbers in ``[-5, 5]`` (Fractions when exact): the transforms' sampler."""
+    return _random_values(rng, (n,), exact)
 
 
 def _add_at(n, idx, vals, exact):
@@ -1340,7 +1332,6 @@ def _follow(succ, act, start):
 def _prefix_paths(mdp, reach):
     """For every reachable state, a path (states, actions) from an initial state (BFS tree)."""
     s, a, sn, _ = mdp.entries(exact=False)
-    parent = {x: None for x in mdp.start_states}
     frontier = list(mdp.start_states)
     out = {}
     for x in frontier:
@@ -1357,7 +1348,6 @@ def _prefix_paths(mdp, reach):
                     out[v] = (st + [v], ac + [int(a[k])])
                     nxt.append(v)
         frontier = nxt
-    del parent
     return out
 
 
