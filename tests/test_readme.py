@@ -19,3 +19,12 @@ def test_readme_python_block_runs(k, tmp_path, monkeypatch):
     namespace = {}
     for prior in BLOCKS[:k + 1]:  # later blocks may use names from earlier ones
         exec(compile(prior, f"README.md block {k}", "exec"), namespace)
+
+
+def test_ci_runs_the_readme_commands():
+    """``.ci/run`` runs exactly the README's two quick-start commands."""
+    ci = (README.parent / ".ci" / "run").read_text()
+    commands = re.findall(r"^(python -m pip install .*)$", README.read_text(), flags=re.M)
+    assert len(commands) >= 2
+    for command in commands[:2]:
+        assert command in ci, f"README command not run by .ci/run: {command}"
