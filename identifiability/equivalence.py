@@ -42,8 +42,24 @@ model                      observation                                     invar
 comparisons"``                                                              ZPMT (+ mask):
                                                                             decided or
                                                                             "undecided"
+``"noiseless-              the order of the returns of initial               at least PLS +
+comparisons"``             trajectories                                      k-initial
+                                                                            shaping + mask;
+                                                                            decided or
+                                                                            "undecided"
 ``"optimal"``              the set of optimal policies                       OPT (a cone)
 =========================  ==============================================  ================
+
+Finite horizons (``mdp.horizon = H``, any ``gamma`` in ``[0, 1]``): the policy models of
+:data:`FINITE_HORIZON_MODELS` observe the time-varying policy ``pi_t`` of a *stationary*
+reward on Access ``{(t, s) : s in L_t, t < H}``; their class is ``K_Gamma``
+(:func:`identifiability.identify.policy_class`, Shehab et al. 2024 Cor 8 as reconstructed in
+``identifiability.md`` §4.1), i.e. the stationary rewards reachable by time-dependent
+shaping with a constant final potential, S'-redistribution and a mask of the inaccessible
+``(t, s)`` (:class:`FiniteHorizonClass`, :class:`FiniteHorizonDecomposition`).  The
+Boltzmann-rational model has the same class (derived here: ``softmax(beta A*_t)`` determines
+``A*_t``, whose row maximum is 0, as ``pi_t`` determines ``Q_t - V_t``).  The return and
+comparison models of full trajectories and ``"optimal"`` refuse finite horizons.
 
 (Skalse, Farrugia-Roberts, Russell, Abate & Gleave, ICLR 2022 submission, Thms 3.1-3.12,
 as read in §3.1 of the note; the ``R(s, a)`` and ``R(s)`` restrictions and the
@@ -79,6 +95,9 @@ __all__ = [
     "Decomposition",
     "EquivalenceResult",
     "Lasso",
+    "FiniteHorizonClass",
+    "FiniteHorizonDecomposition",
+    "FINITE_HORIZON_MODELS",
     "ambiguity",
     "equivalent",
     "observe",
@@ -110,10 +129,11 @@ class Model:
     Parameters
     ----------
     name : str
-    summary : {"mean", "transition", "optimal"}
+    summary : {"mean", "transition", "optimal", "order"}
         ``"mean"``: sees ``R`` only through ``r(s, a) = E_{s'} R(s, a, s')``;
         ``"transition"``: sees every observed transition's reward; ``"optimal"``: the
-        non-linear optimal-policy model.
+        non-linear optimal-policy model; ``"order"``: a noiseless order of returns
+        (only bounds on the class are known; three-valued decisions).
     shaping : {"none", "free", "zero-initial", "k-initial"}
         The potential shaping the source cannot see.
     mask : {"impossible", "unreachable"}
@@ -190,6 +210,14 @@ MODELS = {m.name: m for m in [
           "at least positive scaling and a mask of impossible transitions, at most "
           "zero-preserving monotonic maps and that mask (only bounds are known)",
           _ICLR + "Thm 3.10 [READ in note §3.1]"),
+    Model("noiseless-comparisons", "order", "k-initial", "unreachable",
+          "the noiseless order of the discounted returns of possible trajectories from "
+          "initial states",
+          "at least positive scaling, k-initial potential shaping and a mask of unreachable "
+          "transitions; at most the maps that preserve the order of every initial-trajectory "
+          "return (only bounds are known)",
+          _ICLR + "Thm 3.11 (the lower bound) [READ in note §3.1]; the upper bound and the "
+          "decision procedure derived here", True),
     Model("optimal", "optimal", "free", "impossible",
           "the set of optimal policies (equivalently the optimal-action sets)",
           "optimality-preserving transformations (a cone, not a subspace)",
@@ -213,22 +241,36 @@ def _domain(domain):
     return domain
 
 
+#: Models that also accept a finite horizon: the time-varying policy on Access has the
+#: class ``K_Gamma`` (:func:`identifiability.identify.policy_class`).
+FINITE_HORIZON_MODELS = ("mce", "mce-trajectories", "boltzmann", "boltzmann-trajectories")
+
+
 def _check_setting(mdp, model):
-    """The invariance theorems are for the discounted infinite-horizon setting."""
+    """The invariance theorems are for the discounted infinite-horizon setting.
+
+    Exceptions: ``"q"`` and the fragment models accept any MDP, and the policy models of
+    :data:`FINITE_HORIZON_MODELS` accept a finite horizon (any ``gamma`` in ``[0, 1]``).
+    """
     if model.name in ("q", "fragment-returns", "noiseless-fragment-comparisons"):
         return
     if model.name == "fragment-comparisons":
         return
     if mdp.horizon is not None:
+        if model.name in FINITE_HORIZON_MODELS:
+            return
         raise InvalidParameterError(
             f"model {model.name!r} is implemented for the discounted infinite-horizon setting "
-            f"(mdp.horizon is None, gamma < 1); this MDP has horizon {mdp.horizon}.  For the "
-            f"finite-horizon soft-optimal policy use identifiability.policy_class / "
-            f"identifiability.identify (time-dependent potentials, issue 3)")
+            f"(mdp.horizon is None, gamma < 1); this MDP has horizon {mdp.horizon}.  With a "
+            f"finite horizon use one of {', '.join(repr(m) for m in FINITE_HORIZON_MODELS)} "
+            f"(class K_Gamma: time-dependent potentials, identifiability.policy_class) or "
+            f"'q', 'fragment-returns', 'fragment-comparisons', "
+            f"'noiseless-fragment-comparisons'; the return and comparison models of full "
+            f"trajectories and 'optimal' have no finite-horizon theorem here")
     if not mdp.gamma < 1:
         raise InvalidParameterError(f"model {model.name!r} needs gamma < 1, got "
                                     f"gamma={format_number(mdp.gamma)}")
-    if model.name in ("returns", "comparisons") and mdp.gamma == 0:
+    if model.name in ("returns", "comparisons", "noiseless-comparisons") and mdp.gamma == 0:
         raise InvalidParameterError(
             f"model {model.name!r} needs 0 < gamma < 1: with gamma = 0 a return sees only the "
             f"first transition and the shaping characterisation does not hold")
@@ -633,6 +675,189 @@ class Decomposition:
                 "certificate": None if self.certificate is None else repr(self.certificate)}
 
 
+@dataclass(frozen=True, eq=False)
+class FiniteHorizonDecomposition:
+    """How one stationary reward becomes another under a finite-horizon policy model.
+
+    For ``t = 0 .. H-1``, as ``(H, S, A, S)`` time-varying tables::
+
+        R2 = R1 + gamma Phi_{t+1}(s') - Phi_t(s) + redistribution_t + mask_t
+
+    with ``Phi_H = 0`` (a constant final potential), ``redistribution_t`` of zero
+    expectation under ``P(.|s, a)`` at every ``(s, a)``, nonzero only at accessible
+    ``(t, s)``, and ``mask_t`` zero at every accessible ``(t, s)``.  The soft-optimal and
+    Boltzmann-rational time-varying policies of the right-hand side equal those of ``R1``
+    on Access (claims ``time-dependent-shaping-finite-horizon``,
+    ``finite-horizon-policy-class``).
+
+    Attributes
+    ----------
+    shaping : TimeDependentShaping
+        The potentials ``Phi_0 .. Phi_H`` (``phis``, shape ``(H + 1, S)``).
+    difference : (S, A, S) ndarray
+        ``R2 - R1`` (stationary).
+    accessible : (H, S) bool ndarray
+    redistribution : (H, S, A, S) ndarray or None
+        Built on access (``O(H S^2 A)`` memory, like ``shaping.delta``).
+    mask : (H, S, A, S) ndarray or None
+        Values at inaccessible ``(t, s)`` (the policy there is never observed).
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [0, 1]]], horizon=2, gamma=1)
+    >>> d = idf.equivalent([0, 0], [1, 1], mdp, "mce").decomposition
+    >>> d.shaping.phis.tolist()
+    [[Fraction(-2, 1), Fraction(-2, 1)], [Fraction(-1, 1), Fraction(-1, 1)], [Fraction(0, 1), Fraction(0, 1)]]
+    >>> d.verify([0, 0], [1, 1], mdp)
+    True
+    """
+
+    shaping: object
+    difference: np.ndarray = field(repr=False, default=None)
+    accessible: np.ndarray = field(repr=False, default=None)
+    scale = 1
+    shift = None
+    certificate = None
+    mask_kind = "inaccessible"
+
+    def _rest(self):
+        # the dense (H, S, A, S) tables are built on demand (O(H S^2 A) memory)
+        sh = self.shaping.phis
+        exact = sh.dtype == object and self.difference.dtype == object
+        D = self.difference if exact else to_float_array(self.difference)
+        g = self.shaping.gamma
+        d = self.shaping.phis if exact else to_float_array(self.shaping.phis)
+        return D[None] - (d[1:, None, None, :] * (g if exact else float(g)) -
+                          d[:-1, :, None, None]), exact
+
+    def _part(self, on_access):
+        rest, exact = self._rest()
+        zero = Fraction(0) if exact else 0.0
+        acc = self.accessible[:, :, None, None]
+        out = np.where(acc if on_access else ~acc, rest, zero)
+        return out if _nonzero(out.reshape(-1)).any() else None
+
+    @property
+    def redistribution(self):
+        """``(H, S, A, S)`` ndarray or None: the S'-redistribution, supported on Access."""
+        return self._part(True)
+
+    @property
+    def mask(self):
+        """``(H, S, A, S)`` ndarray or None: the values at the inaccessible ``(t, s)``."""
+        return self._part(False)
+
+    @property
+    def potential(self):
+        """``(H + 1, S)`` ndarray: the potentials ``Phi_t``."""
+        return self.shaping.phis
+
+    def apply(self, reward, mdp):
+        """The time-varying reward ``R1 + shaping + redistribution + mask``, ``(H, S, A, S)``.
+
+        Parameters
+        ----------
+        reward : array_like
+            A stationary reward.
+        mdp : MDP
+
+        Returns
+        -------
+        (H, S, A, S) ndarray
+            For ``soft_value_iteration(..., time_varying=True)``.
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [0, 1]]], horizon=2, gamma=1)
+        >>> d = idf.equivalent([0, 0], [1, 1], mdp, "mce").decomposition
+        >>> d.apply([0, 0], mdp)[:, 0, 0, 0].tolist()
+        [Fraction(1, 1), Fraction(1, 1)]
+        """
+        out = self.shaping.apply(reward, mdp)
+        for part in (self.redistribution, self.mask):
+            if part is not None:
+                if out.dtype == object and part.dtype != object:
+                    out = to_float_array(out)
+                elif out.dtype != object and part.dtype == object:
+                    part = to_float_array(part)
+                out = out + part
+        return out
+
+    def verify(self, reward1, reward2, mdp, *, atol=1e-8):
+        """Re-check the parts independently: the sum, the S'R condition, the mask's support.
+
+        Parameters
+        ----------
+        reward1, reward2 : array_like
+            Stationary rewards.
+        mdp : MDP
+        atol : float
+            Float input only (relative to the rewards' magnitude).
+
+        Returns
+        -------
+        bool
+            ``apply(R1)`` equals ``R2`` at every step; every ``redistribution_t`` has zero
+            expectation (:class:`~identifiability.transforms.SPrimeRedistribution`'s check)
+            and vanishes at inaccessible ``(t, s)``; ``mask_t`` vanishes at accessible
+            ``(t, s)`` (layers recomputed by
+            :func:`identifiability.graph.accessible_layers`).  ``Phi_H`` constant is
+            enforced by :class:`~identifiability.transforms.TimeDependentShaping`.
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [0, 1]]], horizon=2, gamma=1)
+        >>> idf.equivalent([0, 0], [1, 1], mdp, "mce").decomposition.verify([0, 0], [1, 2], mdp)
+        False
+        """
+        from .graph import accessible_layers
+        from .transforms import SPrimeRedistribution
+
+        H = mdp.horizon
+        if H is None or self.shaping.horizon != H:
+            return False
+        acc = accessible_layers(mdp, H)[:H]
+        for part, where in ((self.redistribution, ~acc), (self.mask, acc)):
+            if part is not None and _nonzero(part[where].reshape(-1)).any():
+                return False
+        if self.redistribution is not None:
+            try:
+                for t in range(H):
+                    SPrimeRedistribution(self.redistribution[t]).delta(mdp)
+            except InvalidParameterError:
+                return False
+        out = self.apply(reward1, mdp)
+        R2 = broadcast_reward(reward2, mdp)[None]
+        if out.dtype == object and R2.dtype == object:
+            return bool(np.all(out == R2))
+        a, b = to_float_array(out), to_float_array(R2)
+        return bool(np.max(np.abs(a - b), initial=0.0) <= atol * max(1.0, _absmax(b), _absmax(a)))
+
+    def to_json(self):
+        """A JSON-ready dict (numbers as strings when exact).
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [0, 1]]], horizon=2, gamma=1)
+        >>> idf.equivalent([0, 0], [1, 1], mdp, "mce").decomposition.to_json()["potentials"][0]
+        ['-2', '-2']
+        """
+        def arr(x):
+            return None if x is None else [format_number(v) for v in np.asarray(x).reshape(-1)]
+
+        return {"scale": "1", "potentials": [arr(p) for p in self.shaping.phis],
+                "redistribution": arr(self.redistribution), "mask": arr(self.mask),
+                "mask_kind": self.mask_kind}
+
+
 # ---------------------------------------------------------------------- reward classes
 class RewardClass:
     """The invariance subspace ``N`` of a linear data source on one MDP.
@@ -971,6 +1196,363 @@ class RewardClass:
                 f"{self.ambient_dim}{', uncertain' if self.uncertain else ''}>")
 
 
+class FiniteHorizonClass(RewardClass):
+    """``K_Gamma`` lifted to a reward domain: the finite-horizon policy models' class.
+
+    For an MDP with a finite horizon ``H`` and a *stationary* reward, the soft-optimal
+    (``"mce"``) and Boltzmann-rational (``"boltzmann"``) agents act with time-varying
+    policies ``pi_t``, observed on Access ``{(t, s) : s in L_t, t < H}`` (theory note
+    ``identifiability.md`` §1; the ``-trajectories`` variants observe the same thing,
+    since the trajectory law from the initial states determines ``pi_t`` exactly there).
+    Two rewards give the same ``pi_t`` on Access iff their expected rewards differ by a
+    ``k`` in ``K_Gamma`` (:func:`identifiability.identify.policy_class`): there are
+    ``nu_0 .. nu_{H-1}`` (``nu_H = 0``) with ``k(s, a) = nu_t(s) - gamma (P nu_{t+1})(s, a)``
+    at every accessible ``(t, s)``.  So the class of ``R`` is ``R + N`` with
+
+    * ``"sa"``: ``N = K_Gamma``;
+    * ``"sas"``: ``N = {x : E_{s'} x in K_Gamma}`` (S'-redistribution plus the lift of
+      ``K_Gamma``);
+    * ``"s"``: ``N = {x : x(s) (constant in a) in K_Gamma}``.
+
+    In words: time-dependent potential shaping ``gamma Phi_{t+1}(s') - Phi_t(s)`` with a
+    constant final potential (``Phi_t = -nu_t``), S'-redistribution and a mask of the
+    inaccessible ``(t, s)``, *restricted to the stationary rewards* (claim
+    ``finite-horizon-policy-class``).  Built by :func:`ambiguity` for a finite-horizon
+    MDP and the models of :data:`FINITE_HORIZON_MODELS`.
+
+    Attributes
+    ----------
+    horizon : int
+    accessible : (H, S) bool ndarray
+        ``accessible[t, s]``: ``s in L_t``.
+    policy_class : Subspace
+        ``K_Gamma`` in ``R^{S*A}`` (index ``s * A + a``).
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> mdp = idf.examples.cao2021_example1(horizon=5)
+    >>> N = idf.ambiguity(mdp, "mce", domain="sa")
+    >>> N.dim, N.contains([[1, 1], [1, 1], [1, 1]]), N.contains([[1, 0], [0, 0], [0, 0]])
+    (1, True, False)
+    """
+
+    def __init__(self, mdp, model, domain):
+        from .graph import accessible_layers
+
+        self.mdp, self.model, self.domain = mdp, model, domain
+        self._st = _Structure(mdp, MODELS["q"], domain)   # validation; ker E_{s'} for "sas"
+        st = self._st
+        self.horizon = H = mdp.horizon
+        self.accessible = accessible_layers(mdp, H)[:H]
+        self.shape = st.shape
+        self.ambient_dim = st.n_dom
+        self.is_exact = st.exact
+        self._K = None
+        self._basis = None
+
+    # K_Gamma and the basis are built on first use: decisions and decompositions only
+    # need the O(H nnz) backward substitution.
+    @property
+    def policy_class(self):
+        """``K_Gamma`` in ``R^{S*A}`` (:func:`identifiability.identify.policy_class`), built once."""
+        if self._K is None:
+            from .identify import policy_class
+
+            self._K = policy_class(self.mdp)
+        return self._K
+
+    @property
+    def dim(self):
+        """int: ``dim N`` (``S A S - S A + dim K_Gamma`` for ``"sas"``)."""
+        if self.domain == "sa":
+            return self.policy_class.dim
+        if self.domain == "sas":
+            return self.ambient_dim - self._st.S * self._st.A + self.policy_class.dim
+        return self.basis.dim
+
+    @property
+    def identifiable_dim(self):
+        """int: ``ambient_dim - dim``."""
+        return self.ambient_dim - self.dim
+
+    @property
+    def uncertain(self):
+        """bool: a float rank decision of ``K_Gamma`` was near its tolerance."""
+        return bool(self.policy_class.uncertain)
+
+    @property
+    def rank_decision(self):
+        return self.dim
+
+    @property
+    def basis(self):
+        """The invariance subspace (from ``K_Gamma``) as a :class:`~identifiability.linalg.Subspace`.
+
+        Built on first use; for ``"sas"`` only up to :data:`MAX_BASIS_AMBIENT` coordinates.
+
+        Returns
+        -------
+        Subspace
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.examples.cao2021_example1(horizon=4)
+        >>> idf.ambiguity(mdp, "mce", domain="sa").basis.dim
+        2
+        """
+        if self._basis is None:
+            st, K = self._st, self.policy_class
+            S, A = st.S, st.A
+            if self.domain == "sa":
+                B = K
+            elif self.domain == "sas":
+                lift = np.repeat(K.basis, S, axis=0)             # k(s, a) constant in s'
+                kerE = st.basis().basis
+                if not K.is_exact:
+                    kerE = to_float_array(kerE)
+                B = Subspace.span(np.concatenate([kerE, lift], axis=1))
+            else:
+                E = _zeros((S * A, S), K.is_exact)
+                E[np.arange(S * A), np.repeat(np.arange(S), A)] = \
+                    Fraction(1) if K.is_exact else 1.0
+                Z = linalg.nullspace(np.concatenate([E, -K.basis], axis=1))
+                B = Subspace.span(Z[:S]) if Z.shape[1] else Subspace.zero(S, exact=K.is_exact)
+            self._basis = B
+        return self._basis
+
+    def _expected(self, x):
+        """``k(s, a) = E_{s'} x`` as a flat ``(S*A,)`` vector."""
+        st = self._st
+        if self.domain == "sa":
+            return x
+        if self.domain == "s":
+            return np.repeat(x, st.A)
+        if x.dtype != object:
+            return to_float_array(_expected_flat(self.mdp, x.reshape(st.shape)))
+        return _expected_flat(self.mdp, x.reshape(st.shape))
+
+    def _recursion(self, x):
+        """Backward substitution in the Gamma rows: ``(ok, nu)`` with ``nu`` of shape ``(H + 1, S)``.
+
+        ``nu_H = 0``; for ``t = H-1 .. 0`` and ``s in L_t``, ``nu_t(s) = k(s, a) + gamma (P
+        nu_{t+1})(s, a)`` must not depend on ``a`` (``P nu_{t+1}`` at ``s in L_t`` only reads
+        ``L_{t+1}``, where ``nu_{t+1}`` is already fixed, so ``nu`` on Access is unique).
+        ``O(H nnz)``; exact on exact input.
+        """
+        st, mdp = self._st, self.mdp
+        S, A, H = st.S, st.A, self.horizon
+        k = self._expected(x)
+        exact = k.dtype == object and mdp.is_exact
+        if not exact:
+            k = to_float_array(k)
+        k = k.reshape(S, A)
+        g = Fraction(mdp.gamma) if exact else float(mdp.gamma)
+        nu = _zeros((H + 1, S), exact)
+        worst, scale = 0.0, max(1.0, _absmax(k))
+        ok = True
+        for t in range(H - 1, -1, -1):
+            cand = k + g * mdp.expectation(nu[t + 1], exact=exact)
+            acc = self.accessible[t]
+            dev = (cand - cand[:, :1])[acc]
+            if exact:
+                if _nonzero(dev.reshape(-1)).any():
+                    ok = False
+            else:
+                worst = max(worst, _absmax(dev))
+            nu[t] = np.where(acc, cand[:, 0], Fraction(0) if exact else 0.0)
+            scale = max(scale, _absmax(nu[t]))
+        if not exact:
+            tol = EQUIVALENCE_RTOL * scale
+            if tol / 1e3 < worst <= tol * 1e3:
+                warnings.warn(f"the difference is within a factor 1e3 of the float tolerance of "
+                              f"K_Gamma (residual {worst:.3g}, tolerance {tol:.3g}); use exact "
+                              f"input for a reliable decision", ToleranceWarning, stacklevel=3)
+            ok = worst <= tol
+        return ok, nu
+
+    def contains(self, delta):
+        """Whether the stationary reward change ``delta`` leaves every accessible ``pi_t`` unchanged.
+
+        Parameters
+        ----------
+        delta : array_like
+            Of the domain's shape (smaller shapes broadcast).
+
+        Returns
+        -------
+        bool
+            Exact on exact input (backward substitution in the Gamma rows, ``O(H nnz)``).
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.examples.cao2021_example1(horizon=4)
+        >>> N = idf.ambiguity(mdp, "mce", domain="sa")
+        >>> [N.contains(v.reshape(3, 2)) for v in N.basis.basis.T]
+        [True, True]
+        """
+        x = self._st.to_domain(delta, "delta")
+        return self._recursion(x)[0]
+
+    def decompose(self, delta):
+        """Split ``delta`` into time-dependent shaping, S'-redistribution and an inaccessible mask.
+
+        Parameters
+        ----------
+        delta : array_like
+
+        Returns
+        -------
+        FiniteHorizonDecomposition or None
+            None when ``delta`` changes some accessible ``pi_t``.
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.examples.cao2021_example1(horizon=4)
+        >>> d = idf.ambiguity(mdp, "mce", domain="sa").decompose([[1, 1], [1, 1], [1, 1]])
+        >>> d.shaping.phis[:, 0].tolist()     # gamma = 1; state 0 is inaccessible at t = 1
+        [Fraction(-4, 1), Fraction(0, 1), Fraction(-2, 1), Fraction(-1, 1), Fraction(0, 1)]
+        """
+        from .transforms import TimeDependentShaping
+
+        st, mdp = self._st, self.mdp
+        x = st.to_domain(delta, "delta")
+        ok, nu = self._recursion(x)
+        if not ok:
+            return None
+        exact = nu.dtype == object
+        shaping = TimeDependentShaping(-nu, gamma=mdp.gamma if exact else float(mdp.gamma))
+        D = broadcast_reward(x.reshape(st.shape), mdp)
+        D = D if exact and D.dtype == object else to_float_array(D)
+        return FiniteHorizonDecomposition(shaping, D, self.accessible)
+
+    def canonical(self, reward):
+        """The orthogonal projection onto ``N``'s complement (kernel exactly ``N``).
+
+        Parameters
+        ----------
+        reward : array_like
+
+        Returns
+        -------
+        ndarray
+            Of the domain's shape; exact on exact input.  ``O(n d^2)`` on the explicit
+            basis of dimension ``d``.
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.examples.cao2021_example1(horizon=5)
+        >>> idf.ambiguity(mdp, "mce", domain="sa").canonical([[2, 2], [2, 2], [2, 3]]).tolist()[2]
+        [Fraction(-1, 6), Fraction(5, 6)]
+        """
+        x = self._st.to_domain(reward)
+        B = self.basis
+        out = x - B.project(x) if B.dim else x.copy()
+        if not (x.dtype == object and B.is_exact):
+            out = to_float_array(out)
+        return out.reshape(self.shape)
+
+    def sample(self, reward, rng=None):
+        """A random member of ``reward``'s class.
+
+        Parameters
+        ----------
+        reward : array_like
+        rng : numpy Generator, int or None
+
+        Returns
+        -------
+        ndarray
+            Exact on exact input, of the domain's shape.
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.examples.cao2021_example1(horizon=4)
+        >>> R2 = idf.ambiguity(mdp, "mce").sample([0, 1, 2], rng=0)
+        >>> bool(idf.equivalent([0, 1, 2], R2, mdp, "mce"))
+        True
+        """
+        r = _rng(rng)
+        x = self._st.to_domain(reward)
+        B = self.basis
+        exact = x.dtype == object and B.is_exact
+        if B.dim == 0:
+            n = _zeros((self.ambient_dim,), exact)
+        else:
+            coef = _random(r, B.dim, exact)
+            Bm = B.basis if exact else to_float_array(B.basis)
+            n = Bm @ coef
+        return ((x if exact else to_float_array(x)) + n).reshape(self.shape)
+
+    def explain(self):
+        """A plain-text account of the class.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> mdp = idf.examples.cao2021_example1(horizon=5)
+        >>> print(idf.ambiguity(mdp, "mce", domain="sa").explain().splitlines()[2])
+        Invariances: stationary rewards reachable by time-dependent potential shaping gamma Phi_{t+1}(s') - Phi_t(s) with a constant final potential Phi_H, S'-redistribution and a mask of the inaccessible (t, s): the class K_Gamma (identifiability.policy_class).
+        """
+        m = self.model
+        what = {"s": "R(s)", "sa": "R(s, a)", "sas": "R(s, a, s')"}[self.domain]
+        n_acc = int(self.accessible.sum())
+        lines = [f"Data source {m.name!r}: {m.observation}, time-varying pi_t over a finite "
+                 f"horizon H={self.horizon}, observed on the {n_acc} accessible (t, s).",
+                 f"Stationary rewards {what} on an MDP with S={self._st.S}, A={self._st.A}, "
+                 f"gamma={format_number(self.mdp.gamma)} "
+                 f"({'exact' if self.is_exact else 'float'} arithmetic).",
+                 "Invariances: stationary rewards reachable by time-dependent potential shaping "
+                 "gamma Phi_{t+1}(s') - Phi_t(s) with a constant final potential Phi_H, "
+                 "S'-redistribution and a mask of the inaccessible (t, s): the class K_Gamma "
+                 "(identifiability.policy_class).",
+                 f"The class of R is R + N with dim N = {self.dim} of {self.ambient_dim}: the data "
+                 f"determine {self.identifiable_dim} reward directions (dim K_Gamma = "
+                 f"{self.policy_class.dim})."]
+        if self.uncertain:
+            lines.append("Warning: a float rank decision was close to its tolerance; use exact "
+                         "input to confirm the dimension.")
+        return "\n".join(lines)
+
+    def to_json(self):
+        """A JSON-ready summary (with ``horizon``).
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> import identifiability as idf
+        >>> idf.ambiguity(idf.examples.cao2021_example1(horizon=5), "mce").to_json()["horizon"]
+        5
+        """
+        out = super().to_json()
+        out["horizon"] = self.horizon
+        out["policy_class_dim"] = self.policy_class.dim
+        return out
+
+    def __repr__(self):
+        return (f"<FiniteHorizonClass {self.model.name!r} {self.domain} H={self.horizon}: dim "
+                f"{self.dim} of {self.ambient_dim}{', uncertain' if self.uncertain else ''}>")
+
+
+def _expected_flat(mdp, R):
+    """``E_{s'} R(s, a, s')`` flattened to ``(S*A,)`` (exact on exact input)."""
+    from .reward import expected_reward
+
+    return np.asarray(expected_reward(mdp, R)).reshape(-1)
+
+
 class OptimalityClass:
     """The rewards with the same optimal-policy set as a given reward (a cone).
 
@@ -1162,13 +1744,16 @@ def ambiguity(mdp, model="mce", *, domain="sas", reward=None):
     Parameters
     ----------
     mdp : MDP
-        Infinite horizon with ``gamma < 1`` for the policy-, trajectory- and return-based
-        models; ``"q"`` and the fragment models accept any MDP.
+        Infinite horizon with ``gamma < 1`` for the trajectory-return and comparison
+        models and ``"optimal"``; the policy models (:data:`FINITE_HORIZON_MODELS`) also
+        accept a finite horizon (then a :class:`FiniteHorizonClass`); ``"q"`` and the
+        fragment models accept any MDP.
     model : str or Model
         One of :data:`MODELS`: ``"q"``, ``"boltzmann"``, ``"mce"``,
         ``"boltzmann-trajectories"``, ``"mce-trajectories"``, ``"returns"``,
         ``"comparisons"``, ``"fragment-returns"``, ``"fragment-comparisons"``,
-        ``"optimal"``.
+        ``"optimal"`` (the two noiseless-order models have no class object: use
+        :func:`equivalent`).
     domain : {"sas", "sa", "s"}, default "sas"
         The reward class: ``R(s, a, s')``, ``R(s, a)`` or ``R(s)``.
     reward : array_like, optional
@@ -1176,7 +1761,7 @@ def ambiguity(mdp, model="mce", *, domain="sas", reward=None):
 
     Returns
     -------
-    RewardClass or OptimalityClass
+    RewardClass, FiniteHorizonClass or OptimalityClass
 
     Raises
     ------
@@ -1212,7 +1797,7 @@ def ambiguity(mdp, model="mce", *, domain="sas", reward=None):
             raise InvalidParameterError("the 'optimal' class depends on the reward: pass "
                                         "ambiguity(mdp, 'optimal', reward=R)")
         return OptimalityClass(mdp, reward, d)
-    return RewardClass(mdp, m, d)
+    return _linear_class(mdp, m, d)
 
 
 # ---------------------------------------------------------------------- trajectories
@@ -1421,7 +2006,10 @@ def observe(mdp, reward, model="mce", *, beta=1.0, trajectories=None):
     ndarray
         ``"q"``: ``Q*`` ``(S, A)`` (exact on exact input); ``"boltzmann"`` / ``"mce"``:
         the policy ``(S, A)``; the ``-trajectories`` variants: the policy with the rows of
-        unreachable states set to 0 (never observed); ``"optimal"``: the optimal-action
+        unreachable states set to 0 (never observed); with a finite horizon all four:
+        the time-varying policy ``(H, S, A)`` with the inaccessible ``(t, s)`` set to 0;
+        ``"noiseless-comparisons"`` / ``"noiseless-fragment-comparisons"``: the sign
+        matrix ``sign(G_j - G_i)``; ``"optimal"``: the optimal-action
         mask; ``"returns"`` / ``"fragment-returns"``: the returns of ``trajectories``;
         ``"comparisons"`` / ``"fragment-comparisons"``: the matrix
         ``sigma(beta (G_j - G_i))`` over ``trajectories``.
@@ -1446,6 +2034,10 @@ def observe(mdp, reward, model="mce", *, beta=1.0, trajectories=None):
         else:
             pi = soft_policy(mdp, to_float_array(broadcast_reward(reward, mdp)),
                              temperature=1.0 / float(beta), tol=1e-13)
+        if mdp.horizon is not None:     # time-varying pi_t, observed on Access only
+            from .graph import accessible_layers
+
+            return np.where(accessible_layers(mdp)[:mdp.horizon, :, None], pi, 0.0)
         if m.trajectories:
             pi = np.where(_reachable(mdp)[:, None], pi, 0.0)
         return pi
@@ -1527,6 +2119,15 @@ class EquivalenceResult:
             return f"Undecided under {self.model!r}: {self.details.get('text', '')}"
         if self.equivalent:
             d = self.decomposition
+            if isinstance(d, FiniteHorizonDecomposition):
+                parts = ["R1", "gamma Phi_{t+1}(s') - Phi_t(s) (time-dependent, Phi_H = 0)"]
+                if d.redistribution is not None:
+                    parts.append("an S'-redistribution")
+                if d.mask is not None:
+                    parts.append("a mask of the inaccessible (t, s)")
+                return (f"Equivalent under {self.model!r} (finite horizon H="
+                        f"{d.shaping.horizon}): R2 = {' + '.join(parts)} at every step t.\n"
+                        f"(Check: result.decomposition.verify(R1, R2, mdp).)")
             if d.certificate is not None:
                 return (f"Equivalent under {self.model!r}: the optimal action sets agree; "
                         f"certificate: {d.certificate!r}.")
@@ -1574,6 +2175,13 @@ class EquivalenceResult:
                 "model": self.model,
                 "decomposition": None if self.decomposition is None else
                 self.decomposition.to_json(), "difference": diff}
+
+
+def _linear_class(mdp, m, d):
+    """The class object of a linear model: finite-horizon policy models get K_Gamma."""
+    if mdp.horizon is not None and m.name in FINITE_HORIZON_MODELS:
+        return FiniteHorizonClass(mdp, m, d)
+    return RewardClass(mdp, m, d)
 
 
 def _infer_domain(R1, R2):
@@ -1672,6 +2280,20 @@ def equivalent(reward1, reward2, mdp, model="mce", *, beta=1.0, domain=None):
     scaling plus shaping and S'-redistribution when one exists, otherwise an
     optimality certificate ``Psi = V*_{R2}``.  Claim ``equivalence-decisions``.
 
+    Finite horizon (policy models): a backward substitution in the Gamma rows,
+    ``O(H nnz)``; the decomposition is a :class:`FiniteHorizonDecomposition` (a
+    :class:`~identifiability.transforms.TimeDependentShaping` plus S'R and a mask of the
+    inaccessible ``(t, s)``), the difference a ``(t, s, a)`` where the time-varying
+    policies differ (``difference["time"]``).  Claim ``finite-horizon-policy-class``.
+
+    ``"noiseless-fragment-comparisons"`` and ``"noiseless-comparisons"`` are
+    three-valued: ``result.equivalent`` is True (a lower-bound decomposition), False (a
+    pair of fragments / initial lassos ordered differently) or None (undecided; ``bool``
+    raises :class:`~identifiability.errors.UndecidedError`).  The initial-trajectory
+    search tries ``O(nnz)`` lassos (two path policies, one deviation per reachable
+    transition), never an enumeration.  Claims ``noiseless-fragment-order-bounds``,
+    ``noiseless-trajectory-order-bounds``.
+
     Examples
     --------
     >>> import identifiability as idf
@@ -1686,9 +2308,11 @@ def equivalent(reward1, reward2, mdp, model="mce", *, beta=1.0, domain=None):
     _check_setting(mdp, m)
     if m.summary == "optimal":
         return _equivalent_optimal(reward1, reward2, mdp, d)
+    if m.name == "noiseless-comparisons":
+        return _equivalent_trajectory_order(reward1, reward2, mdp, d)
     if m.summary == "order":
         return _equivalent_order(reward1, reward2, mdp, d)
-    C = RewardClass(mdp, m, d)
+    C = _linear_class(mdp, m, d)
     x1, x2 = C._st.to_domain(reward1, "reward1"), C._st.to_domain(reward2, "reward2")
     R1, R2 = x1.reshape(C.shape), x2.reshape(C.shape)
     dec = C.decompose((x2 - x1).reshape(C.shape))
@@ -1804,6 +2428,180 @@ def _equivalent_order(reward1, reward2, mdp, domain):
                 "of noiseless fragment comparisons lie between positive scaling and "
                 "zero-preserving monotonic maps (Thm 3.10) and longer fragments were not "
                 "compared"})
+
+
+#: Most candidate lassos the noiseless initial-trajectory search evaluates: the two base
+#: path policies always, then one "switch" policy per reachable transition while the
+#: total stays below this bound.
+MAX_ORDER_CANDIDATES = 20000
+
+
+def _path_policy(mdp, which):
+    """A path policy ``s -> (a, s')`` as one entry index per state.
+
+    ``"first"`` / ``"last"``: the first / last possible transition at every state; an
+    entry index ``k``: ``"first"`` except that state ``s[k]`` takes transition ``k``.
+    """
+    s, a, sn, _ = mdp.entries(exact=False)
+    e = np.full(mdp.n_states, -1, dtype=np.int64)
+    idx = np.arange(len(s))
+    if which == "last":
+        e[s] = idx
+    else:
+        e[s[idx[::-1]]] = idx[::-1]
+        if which != "first":
+            e[s[which]] = which
+    return e
+
+
+def _trajectory_candidates(mdp, R1, R2, exact):
+    """Returns of a polynomial family of initial lassos under ``R1`` and ``R2``.
+
+    For each path policy ``pi`` (first / last possible transition, then the "switch"
+    policies of :func:`_path_policy`, one per reachable transition, while at most
+    :data:`MAX_ORDER_CANDIDATES` candidates are collected): the lasso that follows ``pi``
+    from every initial state, and for every reachable transition ``k = (u, a, v)`` the
+    lasso "BFS prefix to ``u``, then ``k``, then follow ``pi`` from ``v``".  Yields,
+    after each policy, the cumulative ``(g1, g2, keys, paths)``: the two return lists
+    (exact on exact input), a key per candidate from which :func:`_candidate_lasso`
+    rebuilds the lasso, and the BFS prefixes.
+    Cost: ``O(nnz)`` candidates and one ``S x S`` solve per policy and reward, at most
+    ``O(nnz)`` policies, ``O(S * depth)`` for the prefix returns; no enumeration of
+    trajectories.
+    """
+    S = mdp.n_states
+    s, a, sn, _ = mdp.entries(exact=exact)
+    reach = _reachable(mdp)
+    g = Fraction(mdp.gamma) if exact else float(mdp.gamma)
+    one = Fraction(1) if exact else 1.0
+    paths = _prefix_paths(mdp, reach)
+    reach_k = np.flatnonzero(reach[s])
+    inits = list(mdp.start_states)
+    g1, g2, keys = [], [], []
+    rewards = [R1, R2]
+    # prefix returns and discounts gamma^depth of the BFS path to every reachable state
+    pre = [_zeros((S,), exact), _zeros((S,), exact)]
+    disc = _zeros((S,), exact)
+    for u, (pst, pac) in paths.items():
+        d = one
+        acc = [0 * one, 0 * one]
+        for i in range(len(pac)):
+            for j in range(2):
+                acc[j] = acc[j] + d * rewards[j][pst[i], pac[i], pst[i + 1]]
+            d = d * g
+        pre[0][u], pre[1][u], disc[u] = acc[0], acc[1], d
+    per = len(inits) + len(reach_k)
+    first = _path_policy(mdp, "first")
+    switches = [k for k in reach_k.tolist() if first[s[k]] != k]
+    budget = max(0, MAX_ORDER_CANDIDATES // max(per, 1) - 2)
+    for which in ["first", "last"] + switches[:budget]:
+        e = _path_policy(mdp, which)
+        succ = sn[e]
+        I = _zeros((S, S), exact)
+        I[np.arange(S), np.arange(S)] = one
+        I[np.arange(S), succ] = I[np.arange(S), succ] - g
+        W = [linalg.solve(I, R[s[e], a[e], sn[e]]) for R in rewards]
+        for x in inits:
+            g1.append(W[0][x])
+            g2.append(W[1][x])
+            keys.append((which, "start", x))
+        for k in reach_k.tolist():
+            u, v = int(s[k]), int(sn[k])
+            vals = [pre[j][u] + disc[u] * (rewards[j][u, int(a[k]), v] + g * W[j][v])
+                    for j in range(2)]
+            g1.append(vals[0])
+            g2.append(vals[1])
+            keys.append((which, "deviation", k))
+        yield g1, g2, keys, paths
+
+
+def _candidate_lasso(mdp, key, paths):
+    which, kind, k = key
+    s, a, sn, _ = mdp.entries(exact=False)
+    e = _path_policy(mdp, which)
+    succ, act = sn[e], a[e]
+    if kind == "start":
+        st1, ac1, l1 = _follow(succ, act, k)
+        return Lasso(tuple(st1), tuple(ac1), l1)
+    u, v = int(s[k]), int(sn[k])
+    pst, pac = paths[u]
+    st1, ac1, l1 = _follow(succ, act, v)
+    return Lasso(tuple(pst + st1), tuple(pac + [int(a[k])] + ac1), len(pst) + l1)
+
+
+def _sign(x, tol):
+    return 0 if abs(x) <= tol else (1 if x > 0 else -1)
+
+
+def _equivalent_trajectory_order(reward1, reward2, mdp, domain):
+    """Noiseless order of initial-trajectory returns (three-valued; claim
+    ``noiseless-trajectory-order-bounds``).
+
+    True when ``R2 = c R1 + n`` with ``c > 0`` and ``n`` in the ``"comparisons"`` class
+    (k-initial shaping plus a mask of unreachable transitions: Thm 3.11's lower bound);
+    False with two initial lassos ordered differently (from the polynomial family of
+    :func:`_trajectory_candidates`, re-evaluated with :meth:`Lasso.discounted_return`);
+    otherwise undecided.
+    """
+    m = MODELS["noiseless-comparisons"]
+    C = RewardClass(mdp, MODELS["comparisons"], domain)
+    st = C._st
+    x1, x2 = st.to_domain(reward1, "reward1"), st.to_domain(reward2, "reward2")
+    R1, R2 = x1.reshape(C.shape), x2.reshape(C.shape)
+    exact = x1.dtype == object and x2.dtype == object and st.exact
+    if not exact:
+        x1, x2 = to_float_array(x1), to_float_array(x2)
+    t1, t2 = C.contains(x1.reshape(C.shape)), C.contains(x2.reshape(C.shape))
+    dec = None
+    if t1 and t2:       # both orders are "all trajectories tie"
+        part = C.decompose((x2 - x1).reshape(C.shape))
+        if part is not None:
+            dec = Decomposition(1, part.potential, None, None, part.mask, part.mask_kind)
+    elif not (t1 or t2):
+        sf = C._for(x1)
+        c = _best_scale(sf, sf.m_apply(x1), sf.m_apply(x2))
+        if c is not None and c > 0:
+            part = C.decompose((x2 - c * x1).reshape(C.shape))
+            if part is not None:
+                dec = Decomposition(c, part.potential, None, None, part.mask, part.mask_kind)
+    if dec is not None:
+        return EquivalenceResult(True, m.name, decomposition=dec)
+    B1, B2 = broadcast_reward(R1, mdp), broadcast_reward(R2, mdp)
+    if not exact:
+        B1, B2 = to_float_array(B1), to_float_array(B2)
+    fmdp = mdp if exact or not mdp.is_exact else mdp.to_float()
+    hit, n_pol, checked = None, 0, 0
+    for g1, g2, keys, paths in _trajectory_candidates(fmdp, B1, B2, exact):
+        n_pol += 1
+        if n_pol < 2 * max(checked, 1):     # check after 2, 4, 8, ... policies and at the end
+            continue
+        checked = n_pol
+        tol = 0 if exact else EQUIVALENCE_RTOL * max([1.0] + [abs(float(v)) for v in g1 + g2])
+        hit = _order_conflict(g1, g2, tol)
+        if hit is not None:
+            break
+    if hit is None and checked != n_pol:
+        tol = 0 if exact else EQUIVALENCE_RTOL * max([1.0] + [abs(float(v)) for v in g1 + g2])
+        hit = _order_conflict(g1, g2, tol)
+    if hit is not None:
+        xis = [_candidate_lasso(mdp, keys[i], paths) for i in hit]
+        G1 = [xi.discounted_return(mdp, R1) for xi in xis]
+        G2 = [xi.discounted_return(mdp, R2) for xi in xis]
+        if _sign(G1[1] - G1[0], tol) != _sign(G2[1] - G2[0], tol):
+            return EquivalenceResult(False, m.name, difference={
+                "kind": "trajectory order", "trajectories": xis, "first": G1, "second": G2,
+                "size": 1.0,
+                "text": f"the initial trajectories {[xi.to_json() for xi in xis]} have returns "
+                        f"{[format_number(v) for v in G1]} under R1 and "
+                        f"{[format_number(v) for v in G2]} under R2: their order differs"})
+    return EquivalenceResult(None, m.name, details={
+        "text": "R2 is not c R1 plus k-initial shaping and a mask of unreachable transitions "
+                "(c > 0), and the searched initial trajectories (two path policies from every "
+                "initial state and one deviation at every reachable transition) are ordered "
+                "alike by both rewards: their returns under R2 are a strictly increasing, "
+                "non-affine function of those under R1.  The exact invariances of noiseless "
+                "trajectory comparisons lie between the lower bound (Thm 3.11) and all "
+                "order-preserving maps, and other trajectories were not compared"})
 
 
 def _best_scale(st, y1, y2):
@@ -2021,6 +2819,16 @@ def ordering_table(mdp, models=None, *, domain="sas"):
 
 
 # ---------------------------------------------------------------------- inversions
+def _check_inversion_setting(mdp, who):
+    """The closed-form inversions are stationary: infinite horizon, ``gamma < 1``."""
+    if mdp.horizon is not None:
+        raise InvalidParameterError(
+            f"{who} inverts a stationary policy of the discounted infinite-horizon setting; "
+            f"this MDP has horizon {mdp.horizon} (for a finite horizon, the time-varying "
+            f"policy's reward class is identifiability.policy_class)")
+    _check_setting(mdp, MODELS["mce"])
+
+
 def mce_inversion(mdp, policy, beta=1.0):
     """``(1/beta) log pi``: a reward whose soft-optimal policy is ``pi`` (soft value 0).
 
@@ -2050,7 +2858,7 @@ def mce_inversion(mdp, policy, beta=1.0):
     from .behaviour import _parameter
     from .infinite import reward_from_policy
 
-    _check_setting(mdp, MODELS["mce"])
+    _check_inversion_setting(mdp, "mce_inversion")
     b = _parameter(beta, "beta", allow_zero=False)
     return reward_from_policy(mdp, policy, temperature=1.0 / float(b))
 
@@ -2086,7 +2894,7 @@ def boltzmann_inversion(mdp, policy, beta=1.0):
     from .behaviour import _check_policy, _parameter
     from .errors import InvalidPolicyError
 
-    _check_setting(mdp, MODELS["boltzmann"])
+    _check_inversion_setting(mdp, "boltzmann_inversion")
     b = _parameter(beta, "beta", allow_zero=False)
     pi, _ = _check_policy(mdp, policy, None)
     pif = to_float_array(np.asarray(pi))

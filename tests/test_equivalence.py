@@ -650,7 +650,7 @@ MDP2 = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [1, 0]]], gamma="1/2")
      InvalidRewardError, "pass domain='sas'"),
     (lambda: ambiguity(MDP2, "mce", domain="s").canonical(np.zeros((2, 2))),
      InvalidRewardError, "domain 's'"),
-    (lambda: ambiguity(MDP2.replace(horizon=3), "mce"), InvalidParameterError,
+    (lambda: ambiguity(MDP2.replace(horizon=3), "returns"), InvalidParameterError,
      "infinite-horizon"),
     (lambda: equivalent([0, 0], [0, 1], MDP2.replace(horizon=3), "comparisons"),
      InvalidParameterError, "horizon 3"),
@@ -673,11 +673,14 @@ def test_clear_errors(call, error, fragment):
 
 def test_gamma_one_is_rejected_by_policy_models():
     """Infinite horizon needs gamma < 1 (the MDP refuses it); finite horizons are refused
-    by the policy, trajectory and return models even with gamma = 1."""
+    by the return models even with gamma = 1, and accepted by the policy models (their
+    finite-horizon class is K_Gamma: tests/test_equivalence_finite.py)."""
     m = MDP2.replace(horizon=2, gamma=1)
-    for model in POLICY + RETURNS:
+    for model in RETURNS + ("noiseless-comparisons",):
         with pytest.raises(InvalidParameterError, match="infinite-horizon"):
             ambiguity(m, model)
+    for model in POLICY:
+        assert ambiguity(m, model, domain="sa").dim == idf.policy_class(m).dim
     assert ambiguity(m, "fragment-returns").dim == 4
 
 
