@@ -219,6 +219,43 @@ def _readonly(*arrays):
         arr.setflags(write=False)
 
 
+def _check_allowed(mdp, allowed, H):
+    """Validate an action mask: ``(S, A)`` or (finite horizon) ``(H, S, A)`` bool array.
+
+    Returns the mask broadcast to ``(H, S, A)`` for a finite horizon, ``(S, A)``
+    otherwise.  Raises InvalidParameterError for a wrong shape, a non-boolean dtype
+    or a state (and step) with no allowed action.
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    m = np.asarray(allowed)
+    shapes = [(S, A)] if H is None else [(S, A), (H, S, A)]
+    if m.shape not in shapes:
+        want = " or ".join(str(s) for s in shapes)
+        raise InvalidParameterError(f"allowed has shape {m.shape}; expected {want}")
+    if m.dtype != bool:
+        raise InvalidParameterError(f"allowed must be a boolean mask, got dtype {m.dtype}")
+    empty = ~m.any(axis=-1)
+    if empty.any():
+        idx = np.unravel_index(int(np.flatnonzero(empty)[0]), empty.shape)
+        row = f"(t={idx[0]}, s={idx[1]})" if len(idx) == 2 else f"s={idx[0]}"
+        raise InvalidParameterError(f"allowed: state {row} has no allowed action")
+    if H is not None and m.ndim == 2:
+        m = np.broadcast_to(m, (H, S, A))
+    return m
+
+
+def _masked(Q, mask):
+    """``Q`` with the disallowed entries pushed strictly below every allowed entry.
+
+    Float: ``-inf``.  Exact: ``min(Q) - 1`` (a Fraction), so the result stays an
+    exact object array and ``max`` / ``argmax`` see only allowed actions.
+    """
+    if mask is None:
+        return Q
+    low = -np.inf if Q.dtype != object else Q.min() - 1
+    return np.where(mask, Q, low)
+
+
 # ---------------------------------------------------------------------- time-varying rewards
 def _time_varying_reward_table(mdp, reward, H):
     """``(H, S, A)`` float expected rewards from a length-``H`` sequence of rewards.
@@ -512,7 +549,7 @@ def soft_values(mdp, reward, horizon=None, temperature=1.0, *, tol=1e-10, max_it
 
 
 # ---------------------------------------------------------------------- optimal agent
-def optimal_values(mdp, reward, *, horizon=None, exact=None):
+def optimal_values(mdp, reward, *, horizon=None, exact=None, allowed=None):
     """Bellman-optimal values ``(V*, Q*)`` of the hard-max (reward-maximising) agent.
 
     Finite horizon: backward induction ``Q_t = r + gamma P V_{t+1}``,
@@ -532,12 +569,24 @@ def optimal_values(mdp, reward, *, horizon=None, exact=None):
     exact : bool, optional
         Default: exact when the MDP and the reward are exact.  ``False`` forces
         float64 (useful for large exact MDPs); ``True`` on float input raises.
+    allowed : (S, A) or (H, S, A) bool array_like, optional
+        Restrict the agent to these actions (every state needs at least one):
+        ``V*(s) = max_{a allowed} Q*(s, a)``, the optimal value among policies
+        whose support lies in the mask.  ``Q*`` is still reported for every
+        action (``r + gamma P V*``).  Default: all actions.  With ``-reward`` this
+        gives the *worst* policy inside a mask in one solve
+        (:func:`identifiability.regret.worst_case_regret`).
 
     Returns
     -------
     V : (H + 1, S) or (S,) ndarray
     Q : (H, S, A) or (S, A) ndarray
         Object arrays of Fractions (exact) or float64.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``allowed`` has the wrong shape or dtype, or a state with no allowed action.
 
     Notes
     -----
@@ -557,21 +606,28 @@ def optimal_values(mdp, reward, *, horizon=None, exact=None):
     >>> V, Q = idf.optimal_values(mdp, [[0, 0], [1, 1]], horizon=2)
     >>> V.tolist()
     [[Fraction(1, 2), Fraction(3, 2)], [Fraction(0, 1), Fraction(1, 1)], [Fraction(0, 1), Fraction(0, 1)]]
+
+    Only action 0 allowed in state 0 (stay there forever, reward 0):
+
+    >>> V, Q = idf.optimal_values(mdp, [[0, 0], [1, 1]], allowed=[[True, False], [True, True]])
+    >>> V.tolist()
+    [Fraction(0, 1), Fraction(2, 1)]
     """
     H = _horizon(mdp, horizon)
     r, ex = _reward_table(mdp, reward, exact)
     g = _gamma(mdp, ex)
     S, A = mdp.n_states, mdp.n_actions
+    mask = None if allowed is None else _check_allowed(mdp, allowed, H)
     if H is not None:
         V = _zeros((H + 1, S), ex)
         Q = _zeros((H, S, A), ex)
         for t in range(H - 1, -1, -1):
             Q[t] = r + g * mdp.expectation(V[t + 1], exact=ex)
-            V[t] = Q[t].max(axis=1)
+            V[t] = _masked(Q[t], None if mask is None else mask[t]).max(axis=1)
         return V, Q
 
     rows = np.arange(S)
-    act = np.argmax(r, axis=1)  # greedy start: the first action with the largest reward
+    act = np.argmax(_masked(r, mask), axis=1)  # greedy start: first allowed largest reward
     eye = _identity(S, ex)
     # Float: only switch for an improvement above the rounding level of the solves,
     # so near-ties cannot make policy iteration cycle.
@@ -581,8 +637,9 @@ def optimal_values(mdp, reward, *, horizon=None, exact=None):
         onehot[rows, act] = Fraction(1) if ex else 1.0
         V = linalg.solve(eye - g * _policy_matrix(mdp, onehot, ex), r[rows, act])
         Q = r + g * mdp.expectation(V, exact=ex)
-        best = np.argmax(Q, axis=1)
-        gain = Q[rows, best] - Q[rows, act]
+        Qm = _masked(Q, mask)
+        best = np.argmax(Qm, axis=1)
+        gain = Qm[rows, best] - Q[rows, act]
         improve = np.asarray(gain > thr, dtype=bool)
         if not improve.any():
             return V, Q
@@ -591,7 +648,7 @@ def optimal_values(mdp, reward, *, horizon=None, exact=None):
                            "trouble (try exact input)")
 
 
-def optimal_actions(mdp, reward, *, horizon=None, atol=None, exact=None):
+def optimal_actions(mdp, reward, *, horizon=None, atol=None, exact=None, allowed=None):
     """Boolean mask of the optimal actions ``Q*(s, a) = V*(s)``.
 
     Parameters
@@ -605,6 +662,9 @@ def optimal_actions(mdp, reward, *, horizon=None, atol=None, exact=None):
         ``1e-9 * max(1, max |Q*|)``.
     exact : bool, optional
         As for :func:`optimal_values`.
+    allowed : (S, A) or (H, S, A) bool array_like, optional
+        As for :func:`optimal_values`: the optimal actions of the restricted
+        problem (always a subset of ``allowed``).
 
     Returns
     -------
@@ -628,13 +688,17 @@ def optimal_actions(mdp, reward, *, horizon=None, atol=None, exact=None):
     >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [0, 1]]], gamma="1/2")
     >>> idf.optimal_actions(mdp, [[0, 0], [1, 1]]).tolist()
     [[False, True], [True, True]]
+    >>> idf.optimal_actions(mdp, [[0, 0], [1, 1]], allowed=[[True, False], [True, True]]).tolist()
+    [[True, False], [True, True]]
     """
-    _, Q = optimal_values(mdp, reward, horizon=horizon, exact=exact)
+    _, Q = optimal_values(mdp, reward, horizon=horizon, exact=exact, allowed=allowed)
+    ok = None if allowed is None else _check_allowed(mdp, allowed, _horizon(mdp, horizon))
     # max_a Q* is V* exactly on exact input; in float it is the reference that makes every
     # gap >= 0 even when policy iteration stopped within its rounding threshold.
-    Vb = Q.max(axis=-1, keepdims=True)
+    Vb = _masked(Q, ok).max(axis=-1, keepdims=True)
     if Q.dtype == object:
-        return np.asarray(Q == Vb, dtype=bool)
+        eq = np.asarray(Q == Vb, dtype=bool)
+        return eq if ok is None else eq & ok
     if atol is None:
         atol = 1e-9 * max(1.0, float(np.max(np.abs(Q))))
     else:
@@ -642,6 +706,8 @@ def optimal_actions(mdp, reward, *, horizon=None, atol=None, exact=None):
     gap = Vb - Q
     mask = gap <= atol
     band = (gap > atol) & (gap <= 1000 * atol)
+    if ok is not None:
+        mask, band = mask & ok, band & ok
     if band.any():
         idx = np.unravel_index(int(np.flatnonzero(band)[0]), band.shape)
         where = ", ".join(f"{n}={int(i)}" for n, i in zip(("t", "s", "a")[-len(idx):], idx))

@@ -6,7 +6,7 @@ one-line message naming what was wrong.
 
 An MDP argument is either the path of a JSON file in the
 ``identifiability.mdp/1`` format or ``example:NAME`` for a registered example
-(``identifiability examples`` lists them).  A reward argument (``equivalent``,
+(``identifiability examples`` lists them).  A reward argument (``equivalent``, ``distance``,
 ``ambiguity --reward``) is inline JSON (``'[0, 1, "1/2"]'``) or the path of a JSON
 file holding a nested list or a table ``{"shape": [...], "values": [...], "exact": bool}``
 as in the ``rewards`` of an MDP file.
@@ -352,6 +352,56 @@ def _cmd_order(args, out):
     return 0
 
 
+def _cmd_distance(args, out):
+    import math
+
+    from .distances import dard_distance, epic_distance, starc_distance
+    from .errors import InvalidParameterError
+
+    mdp = _load_mdp(args.mdp)
+    r1 = _reward_for(mdp, args.reward1, "R1")
+    r2 = _reward_for(mdp, args.reward2, "R2")
+    norm = {"1": 1, "2": 2, "inf": math.inf}[args.norm]
+    wanted = [m.strip() for m in args.methods.split(",") if m.strip()]
+    known = {"starc-val", "starc-minimal", "epic", "dard"}
+    bad = [m for m in wanted if m not in known]
+    if bad or not wanted:
+        raise InvalidParameterError(f"--methods: unknown {', '.join(bad) or '(empty list)'}; "
+                                    f"choose from {', '.join(sorted(known))}")
+    rows = {}
+    for m in wanted:
+        if m == "starc-val":
+            rows[m] = starc_distance(r1, r2, mdp, "val", norm, unreachable=args.unreachable)
+        elif m == "starc-minimal":
+            rows[m] = starc_distance(r1, r2, mdp, "minimal", norm, unreachable=args.unreachable)
+        elif m == "epic":
+            rows[m] = epic_distance(r1, r2, mdp)
+        else:
+            rows[m] = dard_distance(r1, r2, mdp)
+    regret = None
+    if args.regret:
+        from .regret import worst_case_regret
+
+        regret = {"R1 true, R2 optimised": worst_case_regret(mdp, r1, r2),
+                  "R2 true, R1 optimised": worst_case_regret(mdp, r2, r1)}
+    if args.json:
+        payload = {"source": args.mdp, "norm": args.norm, "distances": rows}
+        if regret is not None:
+            payload["worst_case_regret"] = {k: v.to_dict() for k, v in regret.items()}
+        json.dump(payload, out, indent=1, default=str)
+        print(file=out)
+        return 0
+    print(f"Reward distances on {args.mdp} (STARC on [0, 1]: half the paper's scale; "
+          f"norm L{args.norm}):", file=out)
+    _print_kv([(k, f"{v:.6g}") for k, v in rows.items()], out)
+    if regret is not None:
+        print("worst-case regret of optimising one reward when the other is true "
+              "(normalised by the true reward's return range):", file=out)
+        _print_kv([(k, f"{float(v.normalised):.6g}  (regret {float(v.regret):.6g})")
+                   for k, v in regret.items()], out)
+    return 0
+
+
 def build_parser():
     """The argparse parser of the ``identifiability`` command.
 
@@ -416,8 +466,11 @@ def build_parser():
                        description="Print the equivalence class of a data source (behavioural "
                                    "model) on an MDP: its invariances and the dimension of the "
                                    "invariance subspace N (the class of R is R + N).  The "
-                                   "policy, trajectory and return models need an infinite "
-                                   "horizon and gamma < 1.  Exit code 2 on bad input.")
+                                   "return and comparison models of full trajectories need "
+                                   "an infinite horizon and 0 < gamma < 1; the policy models "
+                                   "(mce, boltzmann and their -trajectories variants) also "
+                                   "accept a finite horizon (class K_Gamma).  Exit code 2 on "
+                                   "bad input.")
     p.add_argument("mdp", metavar="MDP", help=mdp_help)
     p.add_argument("--model", default="mce", metavar="MODEL",
                    help=f"data source (default mce); one of {models}")
@@ -462,6 +515,31 @@ def build_parser():
                    help=domain_help + " (default sas)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_order)
+
+    p = sub.add_parser("distance", help="STARC / EPIC / DARD distances between two rewards",
+                       description="Reward distances between R1 and R2 on an MDP: STARC with "
+                                   "value-adjusted levelling and with the minimal L2 "
+                                   "canonicalisation (reported on [0, 1], half the STARC "
+                                   "paper's scale), EPIC and DARD (uniform coverage).  "
+                                   "--regret adds the worst-case regret of optimising one "
+                                   "reward when the other is true.  Exit code 2 on bad input.")
+    p.add_argument("mdp", metavar="MDP", help=mdp_help)
+    p.add_argument("reward1", metavar="R1",
+                   help="inline JSON (e.g. '[0, 1, \"1/2\"]') or a JSON file: a nested list of "
+                        "shape (S,), (S, A) or (S, A, S), or {\"values\": ...}")
+    p.add_argument("reward2", metavar="R2", help="the second reward, like R1")
+    p.add_argument("--methods", default="starc-val,starc-minimal,epic,dard",
+                   metavar="M,...", help="comma-separated subset of starc-val, starc-minimal, "
+                                         "epic, dard (default: all)")
+    p.add_argument("--norm", choices=["1", "2", "inf"], default="2",
+                   help="norm and metric of the STARC distances (default 2)")
+    p.add_argument("--unreachable", choices=["mask", "ignore", "raise"], default="mask",
+                   help="states unreachable from the start: compare on the reachable part "
+                        "(default, with a warning), keep them, or refuse")
+    p.add_argument("--regret", action="store_true",
+                   help="also report the worst-case regret in both directions")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_distance)
     return parser
 
 

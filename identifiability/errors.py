@@ -18,6 +18,7 @@ __all__ = [
     "ConvergenceError",
     "UndecidedError",
     "ToleranceWarning",
+    "UnreachableStatesWarning",
 ]
 
 
@@ -77,4 +78,15 @@ class ToleranceWarning(UserWarning):
     """A float decision was close to its tolerance: the result is reported, not guessed.
 
     See :func:`identifiability.optimal_actions`.
+    """
+
+
+class UnreachableStatesWarning(UserWarning):
+    """Some states cannot be reached from the initial distribution, so they were masked.
+
+    Raised as a warning by :func:`identifiability.distances.starc_distance` (and
+    :func:`~identifiability.distances.pairwise_distances`) with ``unreachable="mask"``:
+    rewards at unreachable states change no return, so the distance is computed on the
+    reachable part of the MDP.  Pass ``unreachable="ignore"`` to keep them or
+    ``"raise"`` to refuse.
     """

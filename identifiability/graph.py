@@ -127,7 +127,14 @@ class _StateGraph:
     def of(cls, mdp):
         src, _, dst, _ = mdp.entries(exact=False)
         n = mdp.n_states
-        key = np.unique(src * n + dst)
+        key = src * n + dst
+        if n * n <= 8 * len(key) + (1 << 22):
+            # dense enough: a bitmap dedups in O(nnz + S^2), far faster than sorting
+            seen = np.zeros(n * n, dtype=bool)
+            seen[key] = True
+            key = np.flatnonzero(seen)
+        else:
+            key = np.unique(key)
         return cls(n, key // n, key % n)
 
     def restrict(self, keep):

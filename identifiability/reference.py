@@ -17,6 +17,9 @@ brute_force_optimal_values   optimal values as a max over all deterministic poli
 accessible_layers            the layers ``L_t`` of states reachable at time ``t``
 numerical_jacobian           central finite differences of any function
 log_policy_jacobian          finite-difference Jacobian of ``r -> log pi_t`` on Access
+deterministic_policy_returns ``J`` of every deterministic stationary policy
+brute_force_strong_regret    STARC's strong regret (all policies, via the 2-D hull)
+same_policy_order            do two rewards order all policies alike (affine returns)
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ __all__ = [
     "accessible_layers",
     "numerical_jacobian",
     "log_policy_jacobian",
+    "deterministic_policy_returns",
+    "brute_force_strong_regret",
+    "same_policy_order",
 ]
 
 
@@ -467,3 +473,321 @@ def log_policy_jacobian(mdp, reward, *, horizon=None, temperature=1.0, eps=1e-6)
         return logpi[rows[:, 0], rows[:, 1], rows[:, 2]]
 
     return numerical_jacobian(f, r0, eps), rows
+
+
+# ---------------------------------------------------------------------- regret oracles
+def deterministic_policy_returns(mdp, rewards, *, max_policies=20000):
+    """Returns ``J`` of every deterministic stationary policy, by enumeration.
+
+    Parameters
+    ----------
+    mdp : MDP
+        Infinite discounted horizon (``horizon=None``, ``gamma < 1``).
+    rewards : sequence of (S,), (S, A) or (S, A, S) array_like
+        One or more rewards; each is evaluated on every policy.
+    max_policies : int, default 20000
+        Refuse (InvalidParameterError) when ``A^S`` exceeds this.
+
+    Returns
+    -------
+    actions : (N, S) int64 ndarray
+        ``N = A^S`` policies in lexicographic order; ``actions[n, s]`` is the action.
+    J : (len(rewards), N) ndarray
+        ``J[k, n] = E_{mu0} V^{pi_n}`` under ``rewards[k]``, each by
+        :func:`identifiability.policy_evaluation` (object Fractions when everything
+        is exact, else float64).
+
+    Notes
+    -----
+    Exponential: ``A^S`` policy evaluations per reward.  The independent oracle of
+    :mod:`identifiability.regret` (it never calls ``optimal_values``).
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> from identifiability.reference import deterministic_policy_returns
+    >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [0, 1]]], initial=[1, 0], gamma="1/2")
+    >>> acts, J = deterministic_policy_returns(mdp, [[0, 1]])
+    >>> acts.tolist(), J.tolist()
+    ([[0, 0], [0, 1], [1, 0], [1, 1]], [[Fraction(0, 1), Fraction(0, 1), Fraction(1, 1), Fraction(1, 1)]])
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    if mdp.horizon is not None:
+        raise InvalidMDPError("deterministic_policy_returns enumerates stationary policies of "
+                              "the infinite discounted horizon; pass mdp.replace(horizon=None)")
+    if A ** S > max_policies:
+        raise InvalidParameterError(f"{A}^{S} deterministic policies exceed "
+                                    f"max_policies={max_policies}")
+    actions = np.array(list(itertools.product(range(A), repeat=S)), dtype=np.int64).reshape(-1, S)
+    rows = []
+    for reward in rewards:
+        vals = []
+        for choice in actions:
+            pi = np.zeros((S, A), dtype=np.int64)
+            pi[np.arange(S), choice] = 1
+            V = policy_evaluation(mdp, reward, pi)
+            if V.dtype == object:
+                vals.append(sum((m * v for m, v in zip(mdp.initial.tolist(), V.tolist())),
+                                Fraction(0)))
+            else:
+                vals.append(float(to_float_array(np.asarray(mdp.initial)) @ V))
+        rows.append(vals)
+    exact = bool(rows) and all(isinstance(v, Fraction) for row in rows for v in row)
+    J = np.empty((len(rows), len(actions)), dtype=object)
+    J[...] = rows if rows else J
+    return actions, (J if exact else J.astype(np.float64))
+
+
+def _hull(points):
+    """Convex hull (Andrew's monotone chain) of 2-D points, exact on Fractions.
+
+    Returns the hull vertices in counter-clockwise order (collinear points dropped).
+    """
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return pts
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def _extreme_x_on_side(hull, t, below, maximise):
+    """max (or min) of ``x`` over the polygon ``hull`` intersected with ``y <= t``
+    (``below``) or ``y >= t``; ``None`` if the intersection is empty."""
+    cands = [p[0] for p in hull if (p[1] <= t if below else p[1] >= t)]
+    n = len(hull)
+    for i in range(n if n > 2 else n - 1):
+        p, q = hull[i], hull[(i + 1) % n]
+        if (p[1] - t) * (q[1] - t) < 0:  # the edge crosses the line y = t
+            cands.append(p[0] + (q[0] - p[0]) * (t - p[1]) / (q[1] - p[1]))
+    if not cands:
+        return None
+    return max(cands) if maximise else min(cands)
+
+
+def brute_force_strong_regret(mdp, reward1, reward2, *, stochastic=True, max_policies=20000):
+    """STARC's strong regret ``max {J1(pi1) - J1(pi2) : J2(pi2) >= J2(pi1)}``, by enumeration.
+
+    Parameters
+    ----------
+    mdp : MDP
+        Infinite discounted horizon.
+    reward1, reward2 : (S,), (S, A) or (S, A, S) array_like
+        The true reward ``R1`` (whose return is regretted) and the proxy ``R2``.
+    stochastic : bool, default True
+        True: the supremum over **all** policies.  The set of achievable pairs
+        ``(J1(pi), J2(pi))`` is the convex hull of the deterministic policies' pairs
+        (returns are linear in the occupancy measure, whose polytope has the
+        deterministic policies as vertices), and on a planar convex set the supremum
+        is attained at ``J2``-levels of hull vertices, computed exactly.  False: the
+        maximum over pairs of deterministic policies only, which can be strictly
+        smaller (see the example).
+    max_policies : int, default 20000
+        As for :func:`deterministic_policy_returns`.
+
+    Returns
+    -------
+    Fraction or float
+        ``>= 0``; exact when the MDP and both rewards are exact.
+
+    Notes
+    -----
+    ``A^S`` policy evaluations per reward, then ``O(N log N)`` for the hull and
+    ``O(h^2)`` for the ``h`` hull vertices.  With ``t`` the ``J2``-level,
+    ``f(t) = max{J1 : J2 <= t}`` is concave and ``g(t) = min{J1 : J2 >= t}`` convex
+    on the hull, so ``f - g`` is concave and piecewise linear with breakpoints at
+    vertex levels.  Theorem id: ``starc-soundness-bound``.
+
+    Examples
+    --------
+    A three-armed bandit whose arms have ``(J1, J2) = (0, 0), (2, 2), (0, 1)`` times
+    ``1 / (1 - gamma)``: no pair of arms has regret, but mixing the first two arms
+    half-half gives ``J2 = 1 / (1 - gamma)`` like the third arm, and ``J1`` higher by
+    ``1 / (1 - gamma) = 2``.
+
+    >>> import identifiability as idf
+    >>> from identifiability.reference import brute_force_strong_regret
+    >>> bandit = idf.MDP([[[1], [1], [1]]], gamma="1/2")
+    >>> R1, R2 = [[0, 2, 0]], [[0, 2, 1]]
+    >>> brute_force_strong_regret(bandit, R1, R2, stochastic=False)
+    Fraction(0, 1)
+    >>> brute_force_strong_regret(bandit, R1, R2)
+    Fraction(2, 1)
+    """
+    _, J = deterministic_policy_returns(mdp, [reward1, reward2], max_policies=max_policies)
+    J1, J2 = J[0], J[1]
+    exact = J.dtype == object
+    zero = Fraction(0) if exact else 0.0
+    if not stochastic:
+        ok = np.asarray(J2[None, :] >= J2[:, None], dtype=bool)  # ok[i, j]: pi1 = i, pi2 = j
+        diff = J1[:, None] - J1[None, :]
+        best = max((d for d in diff[ok].tolist()), default=zero)
+        return max(best, zero)
+    hull = _hull(list(zip(J1.tolist(), J2.tolist())))
+    best = zero
+    for t in sorted({p[1] for p in hull}):
+        hi = _extreme_x_on_side(hull, t, below=True, maximise=True)
+        lo = _extreme_x_on_side(hull, t, below=False, maximise=False)
+        if hi is not None and lo is not None and hi - lo > best:
+            best = hi - lo
+    return best
+
+
+def same_policy_order(mdp, reward1, reward2, *, max_policies=20000, atol=1e-9):
+    """Do two rewards order all policies the same way?  Decided by enumeration.
+
+    Parameters
+    ----------
+    mdp : MDP
+        Infinite discounted horizon.
+    reward1, reward2 : (S,), (S, A) or (S, A, S) array_like
+    max_policies : int, default 20000
+        As for :func:`deterministic_policy_returns`.
+    atol : float, default 1e-9
+        Float input only: tolerance (relative to the spread of the returns).
+
+    Returns
+    -------
+    bool
+        True iff ``J2 = c J1 + b`` on every deterministic policy for some ``c > 0``
+        (or both are constant).  Returns are linear in the occupancy measure and the
+        deterministic policies span its polytope, so this is equivalent to
+        ``J1(pi) >= J1(pi') <=> J2(pi) >= J2(pi')`` for **all** policies.  Comparing
+        only the order of the deterministic policies would not be enough (mixtures
+        can break ties differently).
+
+    Notes
+    -----
+    ``A^S`` policy evaluations per reward.  Theorem id: ``starc-zero-iff-same-order``.
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> from identifiability.reference import same_policy_order
+    >>> bandit = idf.MDP([[[1], [1], [1]]], gamma="1/2")
+    >>> same_policy_order(bandit, [[0, 1, 2]], [[1, 3, 5]]), same_policy_order(bandit, [[0, 1, 2]], [[0, 1, 5]])
+    (True, False)
+    """
+    _, J = deterministic_policy_returns(mdp, [reward1, reward2], max_policies=max_policies)
+    J1, J2 = J[0], J[1]
+    i, j = int(np.argmin(J1)), int(np.argmax(J1))
+    if J.dtype == object:
+        if J1[i] == J1[j]:
+            return bool(np.all(J2 == J2[0]))
+        c = (J2[j] - J2[i]) / (J1[j] - J1[i])
+        return c > 0 and bool(np.all(J2 - J2[i] == c * (J1 - J1[i])))
+    J1, J2 = J1.astype(float), J2.astype(float)
+    s1, s2 = np.ptp(J1), np.ptp(J2)
+    tol1, tol2 = atol * max(1.0, np.max(np.abs(J1))), atol * max(1.0, np.max(np.abs(J2)))
+    if s1 <= tol1 or s2 <= tol2:
+        return bool(s1 <= tol1 and s2 <= tol2)
+    c = (J2[j] - J2[i]) / (J1[j] - J1[i])
+    return bool(c > 0 and np.all(np.abs(J2 - J2[i] - c * (J1 - J1[i])) <= tol2 * 10))
+
+
+def _naive_inputs(mdp, reward, dists):
+    """Dense ``(S, A, S)`` reward and transitions plus distributions, all exact or all float."""
+    from .reward import broadcast_reward
+
+    R = broadcast_reward(reward, mdp)
+    ds = [np.array([Fraction(1, n)] * n, dtype=object) if d is None else
+          parse_array(d, where="dist", error=InvalidParameterError) for d, n in dists]
+    exact = mdp.is_exact and R.dtype == object and all(is_exact_array(d) for d in ds)
+    P = np.asarray(mdp.transitions)
+    if exact:
+        return R, P, [to_fractions(d) for d in ds], mdp.gamma
+    return (to_float_array(R), to_float_array(P), [to_float_array(d) for d in ds],
+            float(mdp.gamma))
+
+
+def epic_canonical_naive(reward, mdp, state_dist=None, action_dist=None):
+    """EPIC's canonical reward computed entry by entry from its definition.
+
+    ``C(R)(s, a, s') = R(s, a, s') + E[gamma R(s', A, S') - R(s, A, S') - gamma R(S, A, S')]``
+    with ``S, S' ~ D_S`` and ``A ~ D_A`` independent: a triple loop over ``(s, a, s')``,
+    each expectation summed over its own variables.  ``O(S^3 A (S A + S^2 A))``.
+
+    Parameters
+    ----------
+    reward : (S,), (S, A) or (S, A, S) array_like
+    mdp : MDP
+    state_dist, action_dist : array_like, optional
+        Default uniform.
+
+    Returns
+    -------
+    (S, A, S) ndarray
+        Exact when every input is exact.
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> from identifiability.reference import epic_canonical_naive
+    >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [1, 0]]], gamma="9/10")
+    >>> str(epic_canonical_naive([[[0, 0], [0, 1]], [[0, 0], [0, 0]]], mdp)[0, 1, 1])
+    '51/80'
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    R, _, (dS, dA), g = _naive_inputs(mdp, reward, [(state_dist, S), (action_dist, A)])
+    out = np.empty((S, A, S), dtype=R.dtype)
+    for s in range(S):
+        for a in range(A):
+            for sn in range(S):
+                e_next = sum(dA[b] * dS[y] * R[sn, b, y] for b in range(A) for y in range(S))
+                e_here = sum(dA[b] * dS[y] * R[s, b, y] for b in range(A) for y in range(S))
+                e_any = sum(dS[x] * dA[b] * dS[y] * R[x, b, y]
+                            for x in range(S) for b in range(A) for y in range(S))
+                out[s, a, sn] = R[s, a, sn] + g * e_next - e_here - g * e_any
+    return out
+
+
+def dard_canonical_naive(reward, mdp, action_dist=None):
+    """DARD's canonical reward from the 5-D tensor of its definition (as in the STARC code).
+
+    ``C_T(R)(s, a, s') = R(s, a, s') + E[gamma R(s', A, S'') - R(s, A, S') - gamma R(S', A, S'')]``
+    with ``A ~ D_A``, ``S' ~ T(. | s, A)`` and ``S'' ~ T(. | s', A)``: the expectation is
+    one sum over the broadcast tensor indexed ``[s, s', S', A, S'']``.  Memory and time
+    ``O(S^4 A)``.
+
+    Parameters
+    ----------
+    reward : (S,), (S, A) or (S, A, S) array_like
+    mdp : MDP
+    action_dist : (A,) array_like, optional
+        Default uniform.
+
+    Returns
+    -------
+    (S, A, S) ndarray
+
+    Examples
+    --------
+    >>> import identifiability as idf
+    >>> from identifiability.reference import dard_canonical_naive
+    >>> mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [1, 0]]], gamma="9/10")
+    >>> str(dard_canonical_naive([[[0, 0], [0, 1]], [[0, 0], [0, 0]]], mdp)[0, 1, 1])
+    '1/2'
+    """
+    S, A = mdp.n_states, mdp.n_actions
+    R, P, (dA,), g = _naive_inputs(mdp, reward, [(action_dist, A)])
+    T = np.transpose(P, (0, 2, 1))                     # T[s, x, a] = P(x | s, a)
+    Rr = np.transpose(R, (0, 2, 1))                    # Rr[s, y, a] = R(s, a, y)
+    # [s, s', x, a, y]: D_A(a) T(x | s, a) T(y | s', a) (g R(s', a, y) - R(s, a, x) - g R(x, a, y))
+    w = dA[None, None, None, :, None] * T[:, None, :, :, None] * \
+        np.transpose(T, (0, 2, 1))[None, :, None, :, :]
+    term = (g * np.transpose(R, (0, 1, 2))[None, :, None, :, :]
+            - Rr[:, None, :, :, None]
+            - g * R[None, None, :, :, :])
+    E = (w * term).sum(axis=(2, 3, 4))                # [s, s']
+    return R + E[:, None, :]

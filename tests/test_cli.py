@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import identifiability as idf
@@ -222,7 +223,7 @@ def test_order_prints_the_table_and_json():
 
 @pytest.mark.parametrize("argv, message", [
     (["ambiguity", MDP_INF, "--model", "nope"], "unknown model 'nope'"),
-    (["ambiguity", "example:bandit-v0"], "discounted infinite-horizon"),
+    (["ambiguity", "example:bandit-v0", "--model", "returns"], "discounted infinite-horizon"),
     (["ambiguity", MDP_INF, "--model", "optimal"], "--model optimal needs --reward"),
     (["ambiguity", MDP_INF, "--reward", "[1, 2]"], "--reward: reward has shape (2,)"),
     (["equivalent", MDP_INF, "[0, 0, 0]", "[0, 0, 0, 0]"], "R1: reward has shape (3,)"),
@@ -245,3 +246,44 @@ def test_equivalence_commands_exit_2_on_bad_input(argv, message, tmp_path, monke
     assert message in capsys.readouterr().err
     code, text = run(argv + ["--json"])
     assert code == 2 and json.loads(text)["message"]
+
+
+def test_distance_prints_every_distance_and_json_matches_the_library():
+    mdp = idf.examples.get("random-v0")
+    r1 = [[0, 1], [0, 0], [1, 0], [0, "1/2"]]
+    r2 = [[0, 0], [1, 0], [0, 1], [2, 0]]
+    code, text = run(["distance", MDP_INF, json.dumps(r1), json.dumps(r2), "--regret"])
+    assert code == 0
+    for name in ("starc-val", "starc-minimal", "epic", "dard", "R1 true, R2 optimised"):
+        assert name in text
+    code, text = run(["distance", MDP_INF, json.dumps(r1), json.dumps(r2), "--json",
+                      "--norm", "1", "--regret"])
+    assert code == 0
+    data = json.loads(text)
+    d = data["distances"]
+    assert d["starc-val"] == pytest.approx(idf.starc_distance(r1, r2, mdp, "val", 1))
+    assert d["starc-minimal"] == pytest.approx(idf.starc_distance(r1, r2, mdp, "minimal", 1))
+    assert d["epic"] == pytest.approx(idf.epic_distance(r1, r2, mdp))
+    assert d["dard"] == pytest.approx(idf.dard_distance(r1, r2, mdp))
+    want = idf.worst_case_regret(mdp, r1, r2).to_dict()
+    assert data["worst_case_regret"]["R1 true, R2 optimised"]["regret"] == want["regret"]
+    # a shaped copy is at distance 0 under both STARC canonicalisations
+    shaped = idf.PotentialShaping([1, -2, 0, 3]).apply(r1, mdp)
+    code, text = run(["distance", MDP_INF, json.dumps(r1),
+                      json.dumps(np.asarray(shaped).astype(str).tolist()), "--json",
+                      "--methods", "starc-val,starc-minimal"])
+    assert code == 0 and json.loads(text)["distances"] == {"starc-val": 0.0,
+                                                            "starc-minimal": 0.0}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["distance", MDP_INF, "[0, 0, 0, 0]", "[0, 0, 0]"], "R2: reward has shape (3,)"),
+    (["distance", MDP_INF, "[0, 0, 0, 0]", "[0, 1, 0, 0]", "--methods", "foo"],
+     "--methods: unknown foo"),
+    (["distance", "example:cao2021-example1-v0", "[0, 0, 0]", "[0, 1, 0]"],
+     "discounted infinite-horizon"),
+])
+def test_distance_exits_2_on_bad_input(argv, message, capsys):
+    code, text = run(argv)
+    assert code == 2 and text == ""
+    assert message in capsys.readouterr().err
