@@ -24,9 +24,21 @@ infinite   infinite-horizon (discounted) identifiability: consistent-reward clas
 transforms reward transformations as objects (potential shaping, S'-redistribution,
            masks of impossible / unreachable transitions, constant shift, positive
            scaling, optimality-preserving maps)
+inference  maximum-likelihood reward under an assumed behavioural model (Boltzmann
+           choice, Bradley-Terry, MCE, Boltzmann-rational), saturation detection
+sensitivity model-error measures (TV, KL), the linear sensitivity bounds with certified
+           curvature, bias-to-model-error bounds, sweeps and counterexamples
+robustness robustness of a behavioural model to misspecification (Skalse & Abate):
+           verdicts with certificates / witnesses, the discount and transition flips,
+           the STARC Lipschitz bound, counterexample constructions
+regret     regret of optimising a proxy reward: worst-case and expected regret,
+           STARC soundness and EPIC regret bounds, distance-vs-regret tables
+plot       matplotlib pictures (``[plot]`` extra); import it explicitly
 equivalence the equivalence classes of data sources (Q, Boltzmann, MCE, optimal,
            trajectories, returns, comparisons): ambiguity, canonical forms,
            equivalence with decompositions, the ambiguity ordering
+distances  reward distances: STARC (VAL, minimal L2), EPIC and DARD canonicalisations,
+           weighted norms, pairwise distance matrices
 linalg     the one linear-algebra core (exact rational and float)
 errors     the typed exceptions
 reference  brute-force oracles (trajectory enumeration) used by the tests;
@@ -38,7 +50,7 @@ Optional extras are imported lazily, only by the functions that need them:
 gymnasium (``[gym]``) by :func:`from_gymnasium`.
 """
 
-from . import convert, equivalence, examples, graph, infinite, io, linalg, transforms
+from . import convert, distances, equivalence, examples, graph, infinite, io, linalg, transforms
 from . import identify as _identify_module  # noqa: F401  (the name `identify` is the function)
 from .behaviour import (
     SoftSolution,
@@ -74,6 +86,21 @@ from .errors import (
     MissingDependencyError,
     ToleranceWarning,
     UnknownExampleError,
+    UnreachableStatesWarning,
+)
+from .distances import (
+    canonicalize,
+    dard_canonical,
+    dard_distance,
+    epic_canonical,
+    epic_distance,
+    minimal_canonical,
+    normalize,
+    pairwise_distances,
+    pearson_distance,
+    reward_norm,
+    starc_distance,
+    val_canonical,
 )
 from .identify import (
     IdentifiabilityReport,
@@ -113,7 +140,72 @@ from .transforms import (
     reachable_transitions,
 )
 from .mdp import FLOAT_ATOL, MDP
+from . import regret as _regret_module  # noqa: F401  (the name `regret` is the function)
+from .regret import (
+    EpicRegretBound,
+    RegretResult,
+    SoundnessCheck,
+    check_starc_soundness,
+    distance_regret_table,
+    epic_regret_bound,
+    expected_regret,
+    interpolated_pairs,
+    normalised_regret,
+    policy_return,
+    policy_returns,
+    regret,
+    return_range,
+    starc_soundness_constant,
+    worst_case_regret,
+)
 from .reward import as_reward, broadcast_reward, expected_reward
+from . import inference
+from .inference import (
+    BoltzmannModel,
+    ChoiceModel,
+    ComparisonModel,
+    MCEModel,
+    MLEResult,
+    SaturationError,
+    fit_boltzmann,
+    fit_choice,
+    fit_comparisons,
+    fit_mce,
+    trajectory_features,
+)
+from . import robustness
+from .robustness import (
+    BehaviouralModel,
+    LipschitzBound,
+    Misspecification,
+    RobustnessVerdict,
+    is_opt_robust,
+    is_robust,
+    misspecification,
+    misspecification_error,
+    starc_angle,
+    starc_lipschitz_bound,
+    twin_rewards,
+)
+from . import sensitivity
+from .sensitivity import (
+    BiasBound,
+    BoundResult,
+    ModelError,
+    SweepResult,
+    certified_alpha,
+    false_dynamics_model_error,
+    gradient_spread,
+    hong_bounds,
+    hong_kl_bound,
+    hong_tv_bound,
+    model_error,
+    myopia_model_error,
+    plot_sweep,
+    segment_curvature,
+    sensitivity_sweep,
+    softmax_tv_bound,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -173,6 +265,20 @@ __all__ = [
     "RewardClass",
     "EquivalenceResult",
     "equivalence",
+    # reward distances
+    "starc_distance",
+    "epic_distance",
+    "dard_distance",
+    "pearson_distance",
+    "pairwise_distances",
+    "canonicalize",
+    "val_canonical",
+    "minimal_canonical",
+    "epic_canonical",
+    "dard_canonical",
+    "reward_norm",
+    "normalize",
+    "distances",
     "graph",
     "infinite",
     "linalg",
@@ -189,6 +295,66 @@ __all__ = [
     "loads",
     "dumps",
     "MDPDocument",
+    # regret (the regret side of reward distances)
+    "policy_return",
+    "policy_returns",
+    "return_range",
+    "regret",
+    "normalised_regret",
+    "worst_case_regret",
+    "expected_regret",
+    "RegretResult",
+    "starc_soundness_constant",
+    "check_starc_soundness",
+    "SoundnessCheck",
+    "epic_regret_bound",
+    "EpicRegretBound",
+    "distance_regret_table",
+    "interpolated_pairs",
+    # reward inference under an assumed behavioural model
+    "inference",
+    "fit_choice",
+    "fit_comparisons",
+    "fit_mce",
+    "fit_boltzmann",
+    "trajectory_features",
+    "ChoiceModel",
+    "ComparisonModel",
+    "MCEModel",
+    "BoltzmannModel",
+    "MLEResult",
+    "SaturationError",
+    # model error and sensitivity bounds
+    "sensitivity",
+    "model_error",
+    "ModelError",
+    "softmax_tv_bound",
+    "gradient_spread",
+    "segment_curvature",
+    "certified_alpha",
+    "hong_tv_bound",
+    "hong_kl_bound",
+    "hong_bounds",
+    "BoundResult",
+    "false_dynamics_model_error",
+    "myopia_model_error",
+    "BiasBound",
+    "sensitivity_sweep",
+    "SweepResult",
+    "plot_sweep",
+    # robustness to misspecification (the function `robustness` lives in the module)
+    "robustness",
+    "BehaviouralModel",
+    "Misspecification",
+    "misspecification",
+    "is_robust",
+    "is_opt_robust",
+    "RobustnessVerdict",
+    "misspecification_error",
+    "twin_rewards",
+    "starc_angle",
+    "starc_lipschitz_bound",
+    "LipschitzBound",
     # errors and warnings
     "IdentifiabilityError",
     "InvalidMDPError",
@@ -201,4 +367,5 @@ __all__ = [
     "UnknownExampleError",
     "MissingDependencyError",
     "ToleranceWarning",
+    "UnreachableStatesWarning",
 ]

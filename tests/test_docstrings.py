@@ -23,8 +23,14 @@ PUBLIC_MODULES = [
     "identifiability.identify",
     "identifiability.transforms",
     "identifiability.equivalence",
+    "identifiability.distances",
     "identifiability.errors",
     "identifiability.cli",
+    "identifiability.inference",
+    "identifiability.sensitivity",
+    "identifiability.regret",
+    "identifiability.robustness",
+    "identifiability.plot",
 ]
 
 
