@@ -70,7 +70,7 @@ from .errors import (
     ToleranceWarning,
     UnreachableStatesWarning,
 )
-from .mdp import FLOAT_ATOL, MDP
+from .mdp import MDP, check_distribution, require_discounted
 from .reward import as_reward, broadcast_reward, expected_reward
 
 __all__ = [
@@ -122,26 +122,8 @@ def _index(idx):
 
 
 def _check_distribution(dist, shape, name):
-    """A validated probability distribution of ``shape``: ``(array, exact)``.
-
-    Raises InvalidParameterError for a wrong shape, a negative entry (named) or a total
-    that is not 1 (exactly for exact input, within ``FLOAT_ATOL`` for float input).
-    """
-    x = parse_array(dist, where=name, error=InvalidParameterError)
-    if x.shape != tuple(shape):
-        raise InvalidParameterError(f"{name} must have shape {tuple(shape)}, got shape {x.shape}")
-    exact = is_exact_array(x)
-    x = to_fractions(x) if exact else x
-    neg = _bool(x < 0)
-    if neg.any():
-        idx = np.unravel_index(int(np.flatnonzero(neg)[0]), x.shape)
-        raise InvalidParameterError(f"{name}{_index(idx)} = {format_number(x[idx])} is negative; "
-                                    f"{name} must be a probability distribution")
-    total = sum(x.reshape(-1).tolist(), Fraction(0)) if exact else float(x.sum())
-    if (exact and total != 1) or (not exact and abs(total - 1.0) > FLOAT_ATOL):
-        raise InvalidParameterError(f"{name} sums to {format_number(total)} instead of 1; "
-                                    f"it must be a probability distribution")
-    return x, exact
+    """:func:`identifiability.mdp.check_distribution` raising InvalidParameterError."""
+    return check_distribution(dist, shape, where=name, error=InvalidParameterError)
 
 
 def _dist_or_uniform(dist, n, name):
@@ -183,12 +165,9 @@ def _gamma(mdp, exact):
 
 
 def _require_discounted(mdp, who):
-    if mdp.horizon is not None or not mdp.gamma < 1:
-        raise InvalidParameterError(
-            f"{who} is defined here for the discounted infinite-horizon setting (mdp.horizon "
-            f"is None and gamma < 1); this MDP has horizon={mdp.horizon} and "
-            f"gamma={format_number(mdp.gamma)}.  Use mdp.replace(horizon=None) with gamma < 1, "
-            f"or the 'epic' / 'dard' canonicalisations, which accept any gamma in [0, 1]")
+    require_discounted(mdp, who, error=InvalidParameterError,
+                       hint=", or the 'epic' / 'dard' canonicalisations, which accept any "
+                            "gamma in [0, 1]")
 
 
 def _rewards(rewards, mdp, where="reward"):

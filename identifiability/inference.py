@@ -70,6 +70,7 @@ from .errors import (
     InvalidRewardError,
     InvalidTrajectoryError,
 )
+from .mdp import check_distribution, require_discounted
 
 __all__ = [
     "MLEResult",
@@ -230,13 +231,8 @@ def _float_matrix(x, name, ndim, error=InvalidParameterError):
 
 
 def _distribution(x, n, name):
-    q = _float_matrix(x, name, 1)
-    if q.shape != (n,):
-        raise InvalidParameterError(f"{name} must have shape ({n},), got {q.shape}")
-    if np.any(q < 0):
-        raise InvalidParameterError(f"{name}[{int(np.flatnonzero(q < 0)[0])}] is negative")
-    if abs(q.sum() - 1.0) > 1e-9:
-        raise InvalidParameterError(f"{name} sums to {q.sum():.12g}, not 1")
+    q = check_distribution(x, (n,), where=name, error=InvalidParameterError, atol=1e-9)[0]
+    q = to_float_array(q)
     return q / q.sum()
 
 
@@ -805,10 +801,7 @@ def fit_comparisons(features_a, features_b, probabilities, *, weights=None, beta
 
 # ---------------------------------------------------------------------- MDP models
 def _check_discounted(mdp, what):
-    if mdp.horizon is not None or not float(mdp.gamma) < 1:
-        raise InvalidMDPError(f"{what} needs an infinite-horizon discounted MDP "
-                              f"(mdp.horizon None, gamma < 1); got horizon={mdp.horizon}, "
-                              f"gamma={mdp.gamma}")
+    require_discounted(mdp, what)
 
 
 def _check_phi(mdp, phi):

@@ -38,6 +38,51 @@ __all__ = ["MDP", "FLOAT_ATOL"]
 FLOAT_ATOL = 1e-8
 
 
+def check_distribution(dist, shape, *, where, error=InvalidMDPError, atol=FLOAT_ATOL):
+    """A validated probability distribution of ``shape``: ``(array, exact)`` (private helper).
+
+    The one validator for distributions (the MDP's ``initial``, coverage, state and action
+    distributions of the distances, data distributions of the inference code).  Exact
+    input (ints, Fractions, ``"p/q"`` strings) comes back as a Fraction object array and
+    must sum to exactly 1; float input as float64 within ``atol`` of 1.
+
+    Raises ``error`` naming the problem: a wrong shape, the first negative entry (with its
+    index and value), or the total when it is not 1.
+    """
+    x = parse_array(dist, where=where, error=error)
+    shape = tuple(shape)
+    if x.shape != shape:
+        raise error(f"{where} must be a distribution of shape {shape}, got shape {x.shape}")
+    exact = is_exact_array(x)
+    if exact:
+        x = to_fractions(x)
+        neg = np.array([v < 0 for v in x.reshape(-1).tolist()], dtype=bool).reshape(shape)
+    else:
+        neg = x < 0
+    if neg.any():
+        idx = np.unravel_index(int(np.flatnonzero(neg)[0]), shape)
+        at = "[" + ", ".join(str(int(i)) for i in idx) + "]"
+        raise error(f"{where}{at} = {format_number(x[idx])} is negative; "
+                    f"{where} must be a probability distribution")
+    total = sum(x.reshape(-1).tolist(), Fraction(0)) if exact else float(x.sum())
+    if (exact and total != 1) or (not exact and abs(total - 1.0) > atol):
+        raise error(f"{where} sums to {format_number(total)} instead of 1; "
+                    f"it must be a probability distribution")
+    return x, exact
+
+
+def require_discounted(mdp, who, *, error=InvalidMDPError, hint=""):
+    """Raise ``error`` unless ``mdp`` is discounted with an infinite horizon (private helper).
+
+    ``who`` names the caller in the message; ``hint`` is appended (what to use instead).
+    """
+    if mdp.horizon is not None or not mdp.gamma < 1:
+        raise error(f"{who} is defined for the discounted infinite-horizon setting "
+                    f"(mdp.horizon is None and gamma < 1); this MDP has horizon={mdp.horizon} "
+                    f"and gamma={format_number(mdp.gamma)}.  Use mdp.replace(horizon=None) "
+                    f"with gamma < 1{hint}")
+
+
 def _check_index_array(values, n, what, where):
     arr = np.asarray(values)
     if arr.ndim != 1:
@@ -324,24 +369,7 @@ class MDP:
             init = np.empty(S, dtype=object)
             init[:] = [Fraction(1, S)] * S
         else:
-            init = parse_array(initial, where="initial", error=InvalidMDPError)
-            if init.shape != (S,):
-                raise InvalidMDPError(f"initial must be a distribution of shape ({S},), "
-                                      f"got shape {init.shape}")
-            if is_exact_array(init):
-                init = to_fractions(init)
-                negi = np.array([v < 0 for v in init.tolist()], dtype=bool)
-            else:
-                negi = init < 0
-            if negi.any():
-                k = int(np.flatnonzero(negi)[0])
-                raise InvalidMDPError(f"initial[{k}] = {format_number(init[k])} is negative; "
-                                      "initial must be a probability distribution")
-            total = sum(init.tolist(), Fraction(0)) if init.dtype == object else float(init.sum())
-            if (init.dtype == object and total != 1) or (
-                    init.dtype != object and abs(total - 1.0) > atol):
-                raise InvalidMDPError(f"initial sums to {format_number(total)} instead of 1; "
-                                      "it must be a probability distribution over the states")
+            init, _ = check_distribution(initial, (S,), where="initial", atol=atol)
 
         exact = exact_p and init.dtype == object and isinstance(g, Fraction)
         self._n_states, self._n_actions = S, A

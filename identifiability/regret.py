@@ -41,7 +41,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._numbers import format_number, parse_array, to_float_array
+from ._numbers import format_number, to_float_array
 from .behaviour import (
     _check_policy,
     _horizon,
@@ -54,6 +54,7 @@ from .behaviour import (
     state_occupancy,
 )
 from .errors import InvalidMDPError, InvalidParameterError, InvalidPolicyError, InvalidRewardError
+from .mdp import check_distribution, require_discounted
 from .reward import as_reward, broadcast_reward, expected_reward
 
 __all__ = [
@@ -127,10 +128,7 @@ def _clip0(x):
 
 
 def _require_discounted(mdp, who):
-    if mdp.horizon is not None or not mdp.gamma < 1:
-        raise InvalidMDPError(f"{who} is stated for the infinite discounted horizon: it needs "
-                              f"mdp.horizon=None and gamma < 1, got horizon={mdp.horizon} and "
-                              f"gamma={format_number(mdp.gamma)} (use mdp.replace(horizon=None))")
+    require_discounted(mdp, who)
 
 
 def _one_hot(actions, A, exact):
@@ -855,12 +853,7 @@ def _distribution(x, n, name):
     """A float probability vector of length ``n`` (uniform when None)."""
     if x is None:
         return np.full(n, 1.0 / n)
-    arr = to_float_array(parse_array(x, where=name, error=InvalidParameterError))
-    if arr.shape != (n,):
-        raise InvalidParameterError(f"{name} has shape {arr.shape}; expected ({n},)")
-    if np.any(arr < 0) or not arr.sum() > 0:
-        raise InvalidParameterError(f"{name} must be non-negative with a positive sum")
-    return arr / arr.sum()
+    return to_float_array(check_distribution(x, (n,), where=name, error=InvalidParameterError)[0])
 
 
 def _coverage(mdp, coverage, ds, da):
@@ -869,12 +862,8 @@ def _coverage(mdp, coverage, ds, da):
     product = ds[:, None, None] * da[None, :, None] * ds[None, None, :]
     if coverage is None:
         return product, True
-    D = to_float_array(parse_array(coverage, where="coverage", error=InvalidParameterError))
-    if D.shape != (S, A, S):
-        raise InvalidParameterError(f"coverage has shape {D.shape}; expected ({S}, {A}, {S})")
-    if np.any(D < 0) or not D.sum() > 0:
-        raise InvalidParameterError("coverage must be non-negative with a positive sum")
-    D = D / D.sum()
+    D = to_float_array(check_distribution(coverage, (S, A, S), where="coverage",
+                                          error=InvalidParameterError)[0])
     return D, bool(np.allclose(D, product, rtol=1e-12, atol=1e-15))
 
 

@@ -42,6 +42,7 @@ from ._numbers import parse_array, to_float_array
 from .behaviour import _parameter, soft_value_iteration, state_occupancy
 from .errors import InvalidMDPError, InvalidParameterError, InvalidRewardError, \
     MissingDependencyError
+from .mdp import require_discounted
 from .inference import ChoiceModel, ComparisonModel, _range_basis
 
 __all__ = [
@@ -190,8 +191,7 @@ def model_error(true, assumed, *, weights=None, mdp=None):
                                     f"and {Q.shape}")
     K = P.shape[0]
     if weights is None and mdp is not None:
-        if mdp.horizon is not None or not float(mdp.gamma) < 1:
-            raise InvalidMDPError("occupancy weights need an infinite-horizon MDP with gamma < 1")
+        require_discounted(mdp, "occupancy weights")
         d = state_occupancy(mdp, P)
         d = to_float_array(d) if d.dtype == object else np.asarray(d, dtype=np.float64)
         w = (1 - float(mdp.gamma)) * d
@@ -766,8 +766,7 @@ def _reward_sa(mdp, reward):
 
 
 def _check_infinite(mdp, what):
-    if mdp.horizon is not None or not float(mdp.gamma) < 1:
-        raise InvalidMDPError(f"{what} needs an infinite-horizon MDP with gamma < 1")
+    require_discounted(mdp, what)
 
 
 def false_dynamics_model_error(mdp, reward, internal, *, temperature=1.0):

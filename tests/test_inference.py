@@ -344,3 +344,69 @@ def test_invalid_input_raises_typed_errors():
         fit_mce(mdp.replace(horizon=3), np.zeros((2, 2, 1)), [[0.5, 0.5], [0.5, 0.5]])
     with pytest.raises(InvalidParameterError):
         ChoiceModel([[0.0], [1.0]]).predict([1.0, 2.0])
+
+
+def _link(name, x):
+    """Increasing symmetric links ``F(-x) = 1 - F(x)``: the true preference model."""
+    if name == "logistic":
+        return 1.0 / (1.0 + np.exp(-x))
+    if name == "probit":
+        return np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in np.ravel(x)])
+    if name == "linear-clipped":               # uniform-noise (Thurstone-uniform) link
+        return np.clip(0.5 + x / 4.0, 0.0, 1.0)
+    return 0.5 + np.arctan(x) / np.pi          # Cauchy link
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds, n=st.integers(3, 7),
+       link=st.sampled_from(["logistic", "probit", "linear-clipped", "cauchy"]))
+@example(seed=0, n=3, link="probit")
+def test_bt_link_misspecification_tabular_ranking(seed, n, link):
+    """Claim ``bt-link-ranking-tabular``: a tabular, complete, balanced design fitted with
+    the logistic (Bradley-Terry) model orders the items as the true utilities do, for any
+    increasing symmetric true link; the MLE's order is that of the expected win totals."""
+    rng = np.random.default_rng(seed)
+    u = rng.permutation(n) + rng.uniform(-0.3, 0.3, n)      # distinct true utilities
+    u = u * rng.uniform(0.2, 1.5)
+    I, J = np.triu_indices(n, k=1)
+    E = np.eye(n)
+    p = _link(link, u[I] - u[J])
+    p = np.clip(p, 1e-6, 1 - 1e-6)                          # full support: the MLE exists
+    res = fit_comparisons(E[I], E[J], p)
+    theta = np.asarray(res.theta_hat, dtype=float)
+    assert res.converged
+    # the MLE's score equations: expected wins of every item equal the fitted ones
+    wins = np.zeros(n)
+    np.add.at(wins, I, p)
+    np.add.at(wins, J, 1 - p)
+    fitted = np.zeros(n)
+    q = 1.0 / (1.0 + np.exp(-(theta[I] - theta[J])))
+    np.add.at(fitted, I, q)
+    np.add.at(fitted, J, 1 - q)
+    assert np.allclose(fitted, wins, atol=1e-7)
+    # the order of theta_hat is the order of u (and of the win totals)
+    assert (np.argsort(theta) == np.argsort(u)).all()
+    assert (np.argsort(wins) == np.argsort(u)).all()
+
+
+def test_bt_link_misspecification_linear_features_is_not_order_preserving():
+    """Negative control for ``bt-link-ranking-tabular``: with linear features (complete
+    design) the logistic MLE under probit data does not always keep the true order of
+    every pair of items (note §5 (a)), so the claim is stated for tabular designs only.
+    Fixed seeds; the flips are near-ties in the note's experiment, which is reported in
+    the proof file and deliberately not asserted (the note: "flag these, do not assert
+    them")."""
+    flips = 0
+    for seed in range(300):
+        rng = np.random.default_rng(seed)
+        n, d = 8, 2
+        X = rng.normal(size=(n, d))
+        u = X @ rng.normal(size=d)
+        I, J = np.triu_indices(n, k=1)
+        p = np.clip(_link("probit", 1.7 * (u[I] - u[J])), 1e-9, 1 - 1e-9)
+        res = fit_comparisons(X[I], X[J], p)
+        assert res.converged
+        uh = X @ np.asarray(res.theta_hat, dtype=float)
+        flips += bool((np.sign(uh[:, None] - uh[None, :])
+                       * np.sign(u[:, None] - u[None, :]) < 0).any())
+    assert flips >= 1

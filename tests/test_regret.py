@@ -260,7 +260,7 @@ def test_soundness_constant_and_scale():
     mdp = _switch()
     assert starc_soundness_constant(mdp) == pytest.approx(2 * 2 * math.sqrt(2) / (0.1 * 0.5))
     assert starc_soundness_constant(mdp.replace(initial=[1, 0])) == math.inf
-    with pytest.raises(InvalidMDPError, match="infinite discounted"):
+    with pytest.raises(InvalidMDPError, match="discounted infinite-horizon"):
         starc_soundness_constant(mdp.replace(horizon=3))
     R1, R2 = [[0, 1], [0, 0]], [[0, 0], [1, 0]]
     chk = check_starc_soundness(mdp, R1, R2)
@@ -406,7 +406,7 @@ def test_epic_bound_case_a():
     assert same.regret == 0 and same.distance == 0.0 and same.bound_sigma == 0.0
     with pytest.raises(InvalidMDPError):
         epic_regret_bound(mdp.replace(horizon=4), R, R)
-    with pytest.raises(InvalidParameterError, match="coverage has shape"):
+    with pytest.raises(InvalidParameterError, match="coverage must be a distribution of shape"):
         epic_regret_bound(mdp, R, R, coverage=np.ones((2, 2)))
 
 
