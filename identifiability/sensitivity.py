@@ -40,8 +40,7 @@ import numpy as np
 
 from ._numbers import parse_array, to_float_array
 from .behaviour import _parameter, soft_value_iteration, state_occupancy
-from .errors import InvalidMDPError, InvalidParameterError, InvalidRewardError, \
-    MissingDependencyError
+from .errors import InvalidMDPError, InvalidParameterError, InvalidRewardError
 from .mdp import require_discounted
 from .inference import ChoiceModel, ComparisonModel, _range_basis
 
@@ -963,13 +962,15 @@ class SweepResult:
         k = self.values.size
         ok = "every bound holds" if self.holds.all() else \
             f"{int((~self.holds).sum())} VIOLATION(S)"
-        fin = np.isfinite(self.error) & (self.weighted_tv > 0)
+        # ratios only where the model error is above rounding level (a value with no
+        # misspecification has TV ~ 1e-17 and an error at the fit's accuracy)
+        fin = np.isfinite(self.error) & (self.weighted_tv > 1e-9) & (self.error > 1e-12)
         slope = ""
         if fin.any():
             ratio = self.error[fin] / self.weighted_tv[fin]
             slope = (f"error / weighted TV ranges over [{ratio.min():.3g}, {ratio.max():.3g}]; "
                      f"the TV bound is within a factor "
-                     f"{np.nanmax(self.tv_bound[fin] / np.maximum(self.error[fin], 1e-300)):.3g} "
+                     f"{np.nanmax(self.tv_bound[fin] / self.error[fin]):.3g} "
                      f"of the error at worst.")
         sat = int((~np.isfinite(self.error)).sum())
         more = f"  {sat} value(s) have no MLE (saturation)." if sat else ""
@@ -1075,6 +1076,10 @@ def plot_sweep(result, ax=None, *, x="value", log=False):
     InvalidParameterError
         ``x`` is not "value" or "tv".
 
+    Notes
+    -----
+    The same picture as :func:`identifiability.plot.sensitivity_curve`, which draws it.
+
     Examples
     --------
     >>> import matplotlib
@@ -1086,27 +1091,9 @@ def plot_sweep(result, ax=None, *, x="value", log=False):
     >>> len(ax.lines)
     3
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - exercised only without the extra
-        raise MissingDependencyError('plot_sweep needs matplotlib: pip install '
-                                     '"identifiability[plot]"') from None
-    if x not in ("value", "tv"):
-        raise InvalidParameterError(f"x must be 'value' or 'tv', got {x!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
-    xs = result.values if x == "value" else result.weighted_tv
-    order = np.argsort(xs)
-    ax.plot(xs[order], result.error[order], "o-", label=r"$\|\hat\theta-\theta^\star\|$")
-    ax.plot(xs[order], result.tv_bound[order], "--", label=r"$G\,\mathbb{E}_\rho TV/\alpha$")
-    ax.plot(xs[order], result.kl_bound[order], ":", label=r"$\sqrt{2 d_{KL}/\alpha}$")
-    ax.set_xlabel("misspecification parameter" if x == "value" else r"$\mathbb{E}_\rho$ TV")
-    ax.set_ylabel("reward parameter error")
-    if log:
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    from .plot import sensitivity_curve
+
+    return sensitivity_curve(result, ax=ax, x=x, log=log)
 
 
 # ---------------------------------------------------------------------- counterexamples
