@@ -1413,7 +1413,10 @@ def identify(mdp, horizon=None, *, arithmetic=None, _strong_only=False):
 
     Parameters
     ----------
-    mdp : MDP
+    mdp : MDP or SymbolicMDP
+        A :class:`~identifiability.symbolic.SymbolicMDP` is dispatched to
+        :func:`identifiability.symbolic.identify_symbolic` (generic verdicts and the
+        exceptional set, a :class:`~identifiability.symbolic.SymbolicReport`).
     horizon : int, optional
         Number of decisions ``H``; default ``mdp.horizon`` (must be finite).
     arithmetic : {"exact", "float"}, optional
@@ -1479,6 +1482,10 @@ def identify(mdp, horizon=None, *, arithmetic=None, _strong_only=False):
     >>> [(identify(fork, H).weak, identify(fork, H).almost_strong) for H in (1, 2)]
     [(True, True), (False, False)]
     """
+    from .symbolic import SymbolicMDP, identify_symbolic
+
+    if isinstance(mdp, SymbolicMDP):
+        return identify_symbolic(mdp, horizon)
     H = _finite_horizon(mdp, horizon, "identify")
     _positive_gamma(mdp, "identify")
     arith = _arithmetic(mdp, arithmetic)

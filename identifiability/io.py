@@ -61,6 +61,13 @@ rewards : object, optional
     ``exact`` follows the same rules as the top-level key.
 metadata : object, optional
     Free JSON, kept as it is.
+parameters : object, optional
+    ``{"p": "0 < p < 1", ...}``: the document describes a parameter family, and
+    :func:`from_dict` returns a :class:`~identifiability.symbolic.SymbolicMDP` whose
+    probabilities, ``initial`` and ``gamma`` may be expressions in the parameters
+    (strings such as ``"1 - p"``).  ``constraints`` (a list of strings such as
+    ``"p + q < 1"``) adds relations between parameters.  Reward tables, ``terminal`` and
+    ``atol`` are not read for families.
 
 Other keys are refused, so a misspelt key is an error and not silently ignored.
 """
@@ -96,7 +103,8 @@ __all__ = [
 FORMAT = "identifiability.mdp/1"
 
 _KEYS = ("format", "n_states", "n_actions", "exact", "gamma", "horizon", "states", "actions",
-         "initial", "terminal", "atol", "transitions", "rewards", "metadata")
+         "initial", "terminal", "atol", "transitions", "rewards", "metadata", "parameters",
+         "constraints")
 _REQUIRED = ("format", "n_states", "n_actions", "transitions")
 
 
@@ -466,6 +474,10 @@ def from_dict(doc, *, with_rewards=False):
         raise InvalidMDPError(f"missing key(s) {missing} in an {FORMAT} document "
                               f"(required: {list(_REQUIRED)})")
 
+    if doc.get("parameters") is not None:
+        return _symbolic_from_dict(doc, with_rewards)
+    if doc.get("constraints") is not None:
+        raise InvalidMDPError("'constraints' needs 'parameters'")
     transitions = doc["transitions"]
     if not isinstance(transitions, list):
         raise InvalidMDPError(f"'transitions' must be a list of [s, a, s', p] entries, got a "
@@ -549,6 +561,57 @@ def from_dict(doc, *, with_rewards=False):
     if not with_rewards:
         return mdp
     return MDPDocument(mdp, rewards, _plain(metadata))
+
+
+def _symbolic_from_dict(doc, with_rewards):
+    """A :class:`~identifiability.symbolic.SymbolicMDP` from a document with ``parameters``."""
+    from .symbolic import SymbolicMDP
+
+    params = doc["parameters"]
+    if not isinstance(params, dict) or not all(
+            isinstance(k, str) and (v is None or isinstance(v, (str, list)))
+            for k, v in params.items()):
+        raise InvalidMDPError("'parameters' must be an object {name: constraint string}, e.g. "
+                              "{\"p\": \"0 < p < 1\"}")
+    for key in ("rewards", "terminal", "atol"):
+        if doc.get(key) is not None:
+            raise InvalidMDPError(f"'{key}' is not supported in a document with 'parameters'")
+    cons = doc.get("constraints") or []
+    if not isinstance(cons, list) or not all(isinstance(c, str) for c in cons):
+        raise InvalidMDPError("'constraints' must be a list of strings such as \"p + q < 1\"")
+    transitions = doc["transitions"]
+    if not isinstance(transitions, list):
+        raise InvalidMDPError(f"'transitions' must be a list of [s, a, s', p] entries, got a "
+                              f"JSON {_json_kind(transitions)}")
+    entries = []
+    for k, t in enumerate(transitions):
+        where = f"transitions[{k}]"
+        if not isinstance(t, list) or len(t) != 4:
+            raise InvalidMDPError(f"{where} must be [s, a, s', p], got "
+                                  f"{json.dumps(t, default=str)}")
+        entries.append((_index(t[0], f"{where}[0] (state)"), _index(t[1], f"{where}[1] (action)"),
+                        _index(t[2], f"{where}[2] (next state)"), _expr(t[3], f"{where}[3]")))
+    initial = doc.get("initial")
+    if initial is not None:
+        if not isinstance(initial, list):
+            raise InvalidMDPError("'initial' must be a list")
+        initial = [_expr(x, f"initial[{i}]") for i, x in enumerate(initial)]
+    smdp = SymbolicMDP.from_entries(entries, doc["n_states"], doc["n_actions"], initial,
+                                    gamma=_expr(doc.get("gamma", 1), "gamma"),
+                                    horizon=doc.get("horizon"), parameters=params,
+                                    constraints=cons, state_labels=doc.get("states"),
+                                    action_labels=doc.get("actions"))
+    if not with_rewards:
+        return smdp
+    metadata = doc.get("metadata") or {}
+    return MDPDocument(smdp, {}, _plain(metadata))
+
+
+def _expr(value, where):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise InvalidMDPError(f"{where} must be a number or an expression string, got "
+                              f"{json.dumps(value, default=str)}")
+    return str(value) if not isinstance(value, str) else value
 
 
 def _json_kind(x):
