@@ -39,6 +39,7 @@ equivalence the equivalence classes of data sources (Q, Boltzmann, MCE, optimal,
            equivalence with decompositions, the ambiguity ordering
 distances  reward distances: STARC (VAL, minimal L2), EPIC and DARD canonicalisations,
            weighted norms, pairwise distance matrices
+symbolic   parameter families: generic verdicts over QQ(params), exceptional values
 linalg     the one linear-algebra core (exact rational and float)
 errors     the typed exceptions
 reference  brute-force oracles (trajectory enumeration) used by the tests;
@@ -110,6 +111,12 @@ from .identify import (
     policy_class,
     trajectory_classes,
     verify_witness,
+)
+from .symbolic import (
+    SymbolicMDP,
+    SymbolicReport,
+    identify_symbolic,
+    parametric_sweep,
 )
 from .equivalence import (
     MODELS,
@@ -210,6 +217,10 @@ from .sensitivity import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "SymbolicMDP",
+    "SymbolicReport",
+    "identify_symbolic",
+    "parametric_sweep",
     # the model
     "MDP",
     "FLOAT_ATOL",

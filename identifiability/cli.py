@@ -2,7 +2,8 @@
 
 Every command takes ``--json`` for machine-readable output.  Exit codes: 0 on
 success, 2 on invalid input (bad file, unknown example, invalid MDP) with a
-one-line message naming what was wrong.
+one-line message naming what was wrong; ``verify`` exits with 1 when a result is not the
+expected one (a theorem fails, a known-false statement is not refuted).
 
 An MDP argument is either the path of a JSON file in the
 ``identifiability.mdp/1`` format or ``example:NAME`` for a registered example
@@ -128,7 +129,11 @@ def _witness_lines(mdp, witness, limit=8):
 def _cmd_check(args, out):
     from .identify import identify, minimal_horizon
 
+    from .symbolic import SymbolicMDP
+
     mdp = _load_mdp(args.mdp)
+    if isinstance(mdp, SymbolicMDP):
+        return _check_symbolic(args, mdp, out)
     H = args.horizon if args.horizon is not None else mdp.horizon
     if H is None and not args.minimal_horizon:
         from .errors import InvalidMDPError
@@ -177,6 +182,47 @@ def _cmd_check(args, out):
     if report is not None:
         print(file=out)
         print(report.explain(), file=out)
+    return 0
+
+
+def _check_symbolic(args, smdp, out):
+    """``check`` on a parameter family: generic verdicts and the exceptional set."""
+    from .errors import InvalidMDPError, InvalidParameterError
+    from .symbolic import identify_symbolic
+
+    if args.minimal_horizon or args.arithmetic == "float":
+        raise InvalidParameterError("--minimal-horizon and --arithmetic float are not "
+                                    "available for a file with 'parameters'")
+    H = args.horizon if args.horizon is not None else smdp.horizon
+    if H is None:
+        raise InvalidMDPError(f"{args.mdp} has no finite horizon; pass --horizon H")
+    report = identify_symbolic(smdp, H)
+    if args.json:
+        data = {"source": args.mdp}
+        data.update(report.to_dict())
+        json.dump(data, out, indent=1)
+        print(file=out)
+        return 0
+
+    def yes(v):
+        return "yes" if v else "no"
+
+    rows = [("MDP", args.mdp),
+            ("parameters", ", ".join(s.name for s in report.parameters)),
+            ("domain", str(report.domain)),
+            ("horizon", report.horizon),
+            ("generic weak", yes(report.weak)),
+            ("generic almost-strong", yes(report.almost_strong)),
+            ("generic strong", yes(report.strong)),
+            ("dim K_Gamma", report.dim_policy_class),
+            ("dim ∩ W_s0", report.dim_trajectory_class),
+            ("dim W_Omega", report.dim_shared_class),
+            ("exceptional", len([e for e in report.exceptional if e.kind != "equation-only"]))]
+    for e in report.exceptional:
+        rows.append(("  " + e.kind, e.describe()))
+    _print_kv(rows, out)
+    print(file=out)
+    print(report.explain(), file=out)
     return 0
 
 
@@ -402,6 +448,188 @@ def _cmd_distance(args, out):
     return 0
 
 
+# ---------------------------------------------------------------------- theorem registry
+def _table(rows, header, out, *, last_wide=False):
+    """Print an aligned table (the last column may be clipped to the terminal width)."""
+    import shutil
+
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    clip = None
+    if last_wide and getattr(out, "isatty", lambda: False)():
+        clip = max(20, shutil.get_terminal_size().columns - sum(widths[:-1]) - 2 * (
+            len(header) - 1))
+    for r in [header, *rows]:
+        cells = [str(c) for c in r]
+        if clip is not None and len(cells[-1]) > clip:
+            cells[-1] = cells[-1][:clip - 3] + "..."
+        line = "  ".join(c.ljust(w) if i < len(cells) - 1 else c
+                         for i, (c, w) in enumerate(zip(cells, widths)))
+        print(line.rstrip(), file=out)
+
+
+def _cmd_theorems(args, out):
+    from . import theorems as T
+
+    if args.index:
+        out.write(T.render_index())
+        return 0
+    items = T.theorems(kind=args.kind, area=args.area)
+    if args.json:
+        json.dump([{"id": t.id, "statement": t.statement, "provenance": t.provenance,
+                    "kind": t.kind, "area": t.area, "tests": list(t.tests),
+                    "examples": t.examples, "module": t.module,
+                    "proof": f"proofs/{t.id}.md", "pinned": len(T._pinned_files(t.id))}
+                   for t in items], out, indent=1)
+        print(file=out)
+        return 0
+    if not items:
+        print("no registered claim matches the filters", file=out)
+        return 0
+    _table([(t.id, t.kind, t.provenance, t.statement) for t in items],
+           ("id", "kind", "provenance", "statement"), out, last_wide=True)
+    kinds = {k: sum(t.kind == k for t in items) for k in T.KINDS}
+    print(f"\n{len(items)} claims: {kinds['theorem']} theorems, {kinds['conjecture']} "
+          f"conjectures, {kinds['false']} known-false teaching statements.  Proofs: "
+          f"proofs/<id>.md; check one: identifiability verify --theorem ID", file=out)
+    return 0
+
+
+def _cmd_verify(args, out):
+    import os
+    import time
+    from pathlib import Path
+
+    from . import theorems as T
+    from .errors import InvalidParameterError
+
+    if not args.all and not args.theorem:
+        raise InvalidParameterError("verify needs --theorem ID (repeatable) or --all "
+                                    "(identifiability theorems lists the ids)")
+    if args.all and args.theorem:
+        raise InvalidParameterError("give either --theorem ID ... or --all, not both")
+    ids = [t.id for t in T.theorems()] if args.all else [T.get(i).id for i in args.theorem]
+    executor = args.executor
+    if executor is None:            # one task (one claim, one chunk): no pool
+        cap = (T.get(ids[0]).examples if ids else None) or args.examples
+        one = len(set(ids)) == 1 and min(args.examples, cap) <= (args.chunk_size or
+                                                                 T.CHUNK_SIZE)
+        executor = "dask" if args.scheduler else ("serial" if one else "process")
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    bar = T.ProgressBar(sys.stderr, enabled=False if args.json else None)
+    t0 = time.perf_counter()
+    try:
+        results = T.verify_many(ids, args.examples, args.seed, executor=executor,
+                                workers=workers, scheduler=args.scheduler, progress=bar,
+                                chunk_size=args.chunk_size)
+    finally:
+        bar.close()
+    wall = time.perf_counter() - t0
+    saved = {}
+    for r in results:
+        if r.failure is not None:
+            folder = Path(args.out)
+            folder.mkdir(parents=True, exist_ok=True)
+            saved[r.id] = r.failure.save(folder / f"{r.id}.json", theorem=r.id)
+    ok = all(r.ok for r in results)
+    counts = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    if args.json:
+        json.dump({"ok": ok, "examples": args.examples, "seed": args.seed,
+                   "executor": executor, "workers": workers, "seconds": round(wall, 3),
+                   "counts": counts,
+                   "results": [{**r.to_dict(), "saved": saved.get(r.id)} for r in results]},
+                  out, indent=1)
+        print(file=out)
+        return 0 if ok else 1
+    _table([(r.id, r.kind, r.status if r.ok else r.status.upper(), r.examples,
+             f"{r.seconds:.2f}") for r in results],
+           ("id", "kind", "status", "examples", "seconds"), out)
+    summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+    print(f"\n{len(results)} claims: {summary}; {wall:.1f} s wall ({executor}"
+          f"{'' if executor == 'serial' else f', {workers} workers'}; seed {args.seed}, "
+          f"up to {args.examples} examples each)", file=out)
+    for r in results:
+        if not r.ok:
+            where = f"; instance saved to {saved[r.id]}" if r.id in saved else ""
+            print(f"{r.status}: {r.id}: {r.detail or 'no counterexample found'}{where}",
+                  file=out)
+    if saved and all(r.ok for r in results):
+        print(f"counterexamples of the known-false statements saved in {args.out}/",
+              file=out)
+    print("all results as expected" if ok else "UNEXPECTED RESULTS (exit code 1)", file=out)
+    return 0 if ok else 1
+
+
+def _cmd_counterexample(args, out):
+    import time
+
+    from . import theorems as T
+    from .errors import InvalidParameterError
+
+    if args.list:
+        items = [t for t in T.theorems() if t.kind in ("conjecture", "false")]
+        if args.json:
+            json.dump([{"id": t.id, "kind": t.kind, "statement": t.statement}
+                       for t in items], out, indent=1)
+            print(file=out)
+            return 0
+        _table([(t.id, t.kind, t.statement) for t in items], ("id", "kind", "statement"),
+               out, last_wide=True)
+        print("\nAny registered claim id (identifiability theorems lists them) or a predicate "
+              "module:function (see identifiability.search) is accepted.", file=out)
+        return 0
+    if not args.conjecture:
+        raise InvalidParameterError("counterexample needs a CONJECTURE (a claim id or "
+                                    "module:function), or --list")
+    from .search import find_counterexample, resolve
+
+    if "" not in sys.path:  # module:function from the current directory
+        sys.path.insert(0, "")
+    thm = resolve(args.conjecture)
+    if args.pin and ":" in args.conjecture:
+        raise InvalidParameterError("--pin needs a registered claim, not a module:function "
+                                    "predicate")
+    t0 = time.perf_counter()
+    cx = find_counterexample(thm, max_examples=args.max_examples, seed=args.seed,
+                             timeout=args.timeout)
+    wall = time.perf_counter() - t0
+    if cx is None:
+        msg = (f"no counterexample to {thm.id} found within the budget ({args.max_examples} "
+               f"examples, {args.timeout:g} s, seed {args.seed}; {wall:.1f} s)")
+        if args.json:
+            json.dump({"found": False, "claim": thm.id, "kind": thm.kind, "message": msg,
+                       "seconds": round(wall, 3)}, out, indent=1)
+            print(file=out)
+        else:
+            print(msg, file=out)
+        return 1
+    paths = cx.save(args.out)
+    pinned = None
+    if args.pin:
+        pinned = T.pin(thm.id, cx.instance)
+    if args.json:
+        json.dump({"found": True, **cx.to_dict(), "paths": paths, "pinned": pinned},
+                  out, indent=1)
+        print(file=out)
+        return 0 if cx.verified else 1
+    print(cx.explain(), file=out)
+    S, A, H = cx.size[:3]
+    print(f"\nsearched {cx.examples} instances in {cx.seconds:.1f} s (seed {args.seed}); "
+          f"shrunk to S = {S}, A = {A}, H = "
+          f"{'inf' if cx.instance.mdp is None or cx.instance.mdp.horizon is None else H}",
+          file=out)
+    for kind in ("json", "tex", "png"):
+        if paths[kind]:
+            print(f"wrote {paths[kind]}", file=out)
+    if pinned:
+        print(f"pinned to {thm.id}: {pinned}", file=out)
+    if not cx.verified:
+        print("the instance did NOT re-verify after a JSON round trip (exit code 1)",
+              file=out)
+    return 0 if cx.verified else 1
+
+
 def build_parser():
     """The argparse parser of the ``identifiability`` command.
 
@@ -540,6 +768,86 @@ def build_parser():
                    help="also report the worst-case regret in both directions")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_distance)
+
+    from .theorems import AREAS, CHUNK_SIZE, EXECUTORS, KINDS
+
+    p = sub.add_parser("theorems", help="list the registered claims (the theorem registry)",
+                       description="List the registered claims: id, kind (theorem, "
+                                   "conjecture, false = known-false teaching statement), "
+                                   "provenance (read, reconstructed, derived, empirical) "
+                                   "and the one-line statement.  --index prints the "
+                                   "generated proofs/README.md.")
+    p.add_argument("--kind", choices=KINDS, help="only claims of this kind")
+    p.add_argument("--area", choices=[a for a, _ in AREAS], help="only claims of this area")
+    p.add_argument("--index", action="store_true",
+                   help="print the proofs index generated from the registry "
+                        "(python -m identifiability theorems --index > proofs/README.md)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_theorems)
+
+    p = sub.add_parser("verify", help="check registered claims on generated instances",
+                       description="Check registered claims on their pinned instances and "
+                                   "on N generated instances each (hypothesis, shrinking "
+                                   "failures), in this process, on a local process pool or "
+                                   "on a Dask cluster.  Prints a summary table and saves "
+                                   "the first failing instance of each claim as JSON in "
+                                   "--out.  Exit code 0 when every result is as expected "
+                                   "(theorems pass, known-false statements are refuted), "
+                                   "1 otherwise, 2 on bad input.")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--theorem", action="extend", nargs="+", metavar="ID",
+                       help="claim ids (--theorem A B or --theorem A --theorem B)")
+    which.add_argument("--all", action="store_true", help="every registered claim")
+    p.add_argument("--examples", type=int, default=20, metavar="N",
+                   help="generated instances per claim (default 20)")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="hypothesis seed; chunk k of a claim uses S + k (default 0)")
+    p.add_argument("--executor", choices=EXECUTORS,
+                   help="default: process (a local process pool) for several claims "
+                        "or chunks, serial for one task; dask with --scheduler")
+    p.add_argument("--workers", type=int, metavar="W",
+                   help="pool processes or local Dask workers (default: the CPU count)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786) for --executor dask; "
+                        "default: start a LocalCluster")
+    p.add_argument("--chunk-size", type=int, default=None, metavar="K",
+                   help=f"examples per task: a claim's N examples are split into chunks "
+                        f"with seeds S, S+1, ... (default {CHUNK_SIZE})")
+    p.add_argument("--out", default="verify-failures", metavar="DIR",
+                   help="where failing instances are saved as <id>.json "
+                        "(default ./verify-failures)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("counterexample", help="find, shrink and export a counterexample",
+                       description="Search the instances of a claim (a registered id: a "
+                                   "theorem, a conjecture or a known-false teaching "
+                                   "statement) or of a predicate module:function for a "
+                                   "violation (hypothesis find with target guidance), shrink "
+                                   "it (fewest states, actions, horizon; simplest "
+                                   "rationals), re-verify it from its JSON and write "
+                                   "counterexample.json, counterexample.tex (TikZ) and "
+                                   "counterexample.png (with matplotlib) to --out.  Exit "
+                                   "code 0 when found, 1 when none is found within the "
+                                   "budget, 2 on bad input.")
+    p.add_argument("conjecture", nargs="?", metavar="CONJECTURE",
+                   help="a claim id (identifiability counterexample --list) or "
+                        "module:function (a predicate instance -> bool, True when the "
+                        "conjecture holds)")
+    p.add_argument("--list", action="store_true",
+                   help="list the registered conjectures and known-false statements")
+    p.add_argument("--out", default="counterexample", metavar="DIR",
+                   help="output folder (default ./counterexample)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="hypothesis seed")
+    p.add_argument("--max-examples", type=int, default=1000, metavar="N",
+                   help="examples of the main search (default 1000)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="time budget, shrinking included (default 60)")
+    p.add_argument("--pin", action="store_true",
+                   help="pin the counterexample to the claim (identifiability.theorems.pin): "
+                        "verify re-checks it first, always")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_counterexample)
     return parser
 
 
@@ -556,7 +864,7 @@ def main(argv=None, out=None):
     Returns
     -------
     int
-        0 on success, 2 on invalid input.
+        0 on success, 2 on invalid input (``verify``: 1 when a result is unexpected).
 
     Examples
     --------

@@ -576,7 +576,8 @@ def _extreme_x_on_side(hull, t, below, maximise):
     return max(cands) if maximise else min(cands)
 
 
-def brute_force_strong_regret(mdp, reward1, reward2, *, stochastic=True, max_policies=20000):
+def brute_force_strong_regret(mdp, reward1, reward2, *, stochastic=True, max_policies=20000,
+                              atol=1e-9):
     """STARC's strong regret ``max {J1(pi1) - J1(pi2) : J2(pi2) >= J2(pi1)}``, by enumeration.
 
     Parameters
@@ -595,6 +596,9 @@ def brute_force_strong_regret(mdp, reward1, reward2, *, stochastic=True, max_pol
         smaller (see the example).
     max_policies : int, default 20000
         As for :func:`deterministic_policy_returns`.
+    atol : float, default 1e-9
+        Float input only: ``J2`` levels within ``atol * max(1, max |J2|)`` of each other
+        count as ties (policies that tie exactly under ``R2`` differ by rounding).
 
     Returns
     -------
@@ -629,6 +633,18 @@ def brute_force_strong_regret(mdp, reward1, reward2, *, stochastic=True, max_pol
     J1, J2 = J[0], J[1]
     exact = J.dtype == object
     zero = Fraction(0) if exact else 0.0
+    if not exact:
+        # float: returns that tie exactly under R2 come out a few ulps apart; snap J2
+        # levels within atol * scale of each other to one level so the tie constraint
+        # J2(pi2) >= J2(pi1) sees them as equal (exact input needs no tolerance)
+        J2 = np.array(J2, dtype=np.float64)
+        order = np.argsort(J2, kind="stable")
+        tol = atol * max(1.0, float(np.abs(J2).max()) if J2.size else 1.0)
+        level = J2[order[0]] if J2.size else 0.0
+        for k in order:
+            if J2[k] - level > tol:
+                level = J2[k]
+            J2[k] = level
     if not stochastic:
         ok = np.asarray(J2[None, :] >= J2[:, None], dtype=bool)  # ok[i, j]: pi1 = i, pi2 = j
         diff = J1[:, None] - J1[None, :]

@@ -8,8 +8,10 @@ and a check that decides the claim on one instance.  The same entry serves four 
   is generated from this registry by :func:`render_index` and checked to be current);
 * the test suite: ``tests/test_registry.py`` runs every registered check on generated
   instances, and checks that every cited test exists and every proof file is registered;
-* ``identifiability verify``: the same checks on many instances, in-process, on a process
-  pool or on a Dask cluster;
+* ``identifiability verify`` (:func:`verify`, :func:`verify_many`): the same checks on many
+  instances, in-process, on a process pool or on a Dask cluster, each claim's *pinned*
+  instances first (:func:`pin`: found counterexamples are kept in
+  ``identifiability/data/pinned/<id>/*.json``, as ``@example`` s are kept in a test);
 * ``identifiability counterexample``: hypothesis searches the instances of a claim (or of a
   known-false teaching statement) for a violation and shrinks it.
 
@@ -55,7 +57,13 @@ __all__ = [
     "load_all",
     "check_instance",
     "verify",
+    "verify_many",
+    "pin",
+    "ProgressBar",
     "render_index",
+    "PINNED_DIR",
+    "CHUNK_SIZE",
+    "EXECUTORS",
     "PROVENANCES",
     "KINDS",
     "AREAS",
@@ -392,6 +400,24 @@ class Theorem:
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as err:
             return Outcome(False, f"the check raised {type(err).__name__}: {err}")
 
+    def pinned(self):
+        """The pinned instances of the claim (read from ``PINNED_DIR/<id>/*.json``).
+
+        :func:`verify` checks them first, before generating instances; :func:`pin` adds
+        one.  Read on each call (a few small files), so a new pin is seen at once.
+
+        Returns
+        -------
+        list of Instance
+            In file-name order.
+
+        Examples
+        --------
+        >>> isinstance(get("soft-policy-shift-invariance").pinned(), list)
+        True
+        """
+        return [Instance.load(p) for p in _pinned_files(self.id)]
+
     def line(self):
         """One index line: ``id``, statement, provenance and kind.
 
@@ -482,6 +508,14 @@ def load_all():
 def get(id):
     """The claim ``id``.
 
+    Parameters
+    ----------
+    id : str
+
+    Returns
+    -------
+    Theorem
+
     Raises
     ------
     InvalidParameterError
@@ -530,6 +564,16 @@ def theorems(*, kind=None, area=None):
 def check_instance(id, instance):
     """Decide claim ``id`` on one instance (:meth:`Theorem.run`).
 
+    Parameters
+    ----------
+    id : str
+        A registered claim.
+    instance : Instance
+
+    Returns
+    -------
+    Outcome
+
     Examples
     --------
     >>> import identifiability as idf
@@ -542,6 +586,83 @@ def check_instance(id, instance):
     return get(id).run(instance)
 
 
+# ---------------------------------------------------------------------- pinned instances
+#: Where pinned instances live: ``PINNED_DIR/<id>/*.json`` (package data).
+PINNED_DIR = Path(__file__).resolve().parent / "data" / "pinned"
+
+
+def _pinned_files(id):
+    folder = Path(PINNED_DIR) / id
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def pin(id, instance, *, name=None):
+    """Pin ``instance`` to claim ``id``: :func:`verify` checks it first, always.
+
+    Found counterexamples to the toolkit's own claims (and the counterexamples of the
+    known-false teaching statements) are kept this way, as hypothesis ``@example`` s are
+    kept in a test: every later verification re-checks them before generating anything.
+
+    Parameters
+    ----------
+    id : str
+        A registered claim.
+    instance : Instance
+    name : str, optional
+        File name without ``.json`` (letters, digits, ``-``, ``_``, ``.``); default
+        ``"cx-"`` followed by a hash of the instance's JSON, so pinning the same instance
+        twice writes one file.
+
+    Returns
+    -------
+    str
+        The path written, ``PINNED_DIR/<id>/<name>.json``.
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown claim, something that is not an :class:`Instance`, or a bad name.
+
+    Notes
+    -----
+    The file is an ``identifiability.mdp/1`` document (when the instance has an MDP) whose
+    metadata names the claim; :meth:`Theorem.pinned` reads the pins of a claim back.
+
+    Examples
+    --------
+    >>> import tempfile, identifiability as idf
+    >>> from identifiability import theorems as T
+    >>> saved, T.PINNED_DIR = T.PINNED_DIR, tempfile.mkdtemp()
+    >>> inst = Instance(idf.MDP([[[1]]], gamma="1/2"), {"R": [1]},
+    ...                 {"shift": "2", "temperature": 1.0})
+    >>> path = pin("soft-policy-shift-invariance", inst)
+    >>> len(get("soft-policy-shift-invariance").pinned())
+    1
+    >>> verify("soft-policy-shift-invariance", examples=2).pinned
+    1
+    >>> T.PINNED_DIR = saved
+    """
+    import hashlib
+    import re
+
+    thm = get(id)
+    if not isinstance(instance, Instance):
+        raise InvalidParameterError(f"pin: instance must be an identifiability.theorems."
+                                    f"Instance, got {type(instance).__name__}")
+    text = instance.dumps(theorem=thm.id)
+    if name is None:
+        name = "cx-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    name = str(name)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name.startswith("."):
+        raise InvalidParameterError(f"pin: name {name!r} must be letters, digits, '-', '_' "
+                                    f"or '.', not starting with '.'")
+    folder = Path(PINNED_DIR) / thm.id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
+    path.write_text(text + "\n")
+    return str(path)
+
+
 # ---------------------------------------------------------------------- verification
 @dataclass
 class VerifyResult:
@@ -551,12 +672,19 @@ class VerifyResult:
     ----------
     id, kind : str
     examples : int
-        Instances checked.
+        Instances checked (pinned ones included), up to the first failure.
     failure : Instance or None
-        The first failing instance (shrunk by hypothesis), or None.
+        The first failing instance (a pinned one, or a generated one shrunk by
+        hypothesis), or None.
     detail : str
         The failing check's detail.
     seconds : float
+        Time spent checking (summed over chunks).
+    pinned : int
+        Pinned instances checked.
+    error : bool
+        The check crashed (an exception that is not a verdict: a bug in the check or in
+        the package) or the generation failed; ``failure`` is the instance, if any.
 
     Examples
     --------
@@ -571,11 +699,15 @@ class VerifyResult:
     failure: Instance | None
     detail: str
     seconds: float
+    pinned: int = 0
+    error: bool = False
 
     @property
     def status(self):
         """``"passed"``, ``"failed"``; for known-false statements ``"refuted"`` (expected)
-        or ``"not refuted"``."""
+        or ``"not refuted"``; ``"error"`` when the check crashed."""
+        if self.error:
+            return "error"
         if self.kind == "false":
             return "refuted" if self.failure is not None else "not refuted"
         return "failed" if self.failure is not None else "passed"
@@ -587,30 +719,58 @@ class VerifyResult:
 
     def to_dict(self):
         """JSON-ready summary (the failing instance as its JSON document)."""
-        return {"id": self.id, "kind": self.kind, "status": self.status,
-                "examples": self.examples, "seconds": round(self.seconds, 3),
-                "detail": self.detail,
+        return {"id": self.id, "kind": self.kind, "status": self.status, "ok": self.ok,
+                "examples": self.examples, "pinned": self.pinned,
+                "seconds": round(self.seconds, 3), "detail": self.detail,
                 "failure": None if self.failure is None else self.failure.to_dict(
                     theorem=self.id)}
 
 
 class _Violation(Exception):
-    def __init__(self, instance, outcome):
+    def __init__(self, instance, outcome, error=False):
         super().__init__(outcome.detail)
-        self.instance, self.outcome = instance, outcome
+        self.instance, self.outcome, self.error = instance, outcome, error
 
 
-def verify(id, examples=20, seed=0, *, shrink=True):
-    """Check claim ``id`` on ``examples`` generated instances (in this process).
+def _crash_detail(err):
+    """``Type: message (at file:line)`` of an exception, naming its innermost frame."""
+    import traceback
+
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(err).__name__}: {err}{where}"
+
+
+def _hypothesis():
+    try:
+        import hypothesis
+    except ImportError:  # pragma: no cover - hypothesis is a test dependency
+        raise MissingDependencyError('verification needs hypothesis: pip install '
+                                     '"identifiability[test]"') from None
+    return hypothesis
+
+
+def _check_examples(examples):
+    if isinstance(examples, bool) or not isinstance(examples, (int, np.integer)) \
+            or examples < 1:
+        raise InvalidParameterError(f"examples must be an integer >= 1, got {examples!r}")
+    return int(examples)
+
+
+def verify(id, examples=20, seed=0, *, shrink=True, pinned=True):
+    """Check claim ``id`` on its pinned instances, then on ``examples`` generated ones.
 
     Parameters
     ----------
     id : str
     examples : int, default 20
+        Generated instances (capped by ``Theorem.examples``).
     seed : int, default 0
         Hypothesis seed: the same seed checks the same instances.
     shrink : bool, default True
-        Shrink a failing instance to a minimal one.
+        Shrink a failing generated instance to a minimal one.
+    pinned : bool, default True
+        First check the pinned instances (:meth:`Theorem.pinned`, :func:`pin`).
 
     Returns
     -------
@@ -618,13 +778,19 @@ def verify(id, examples=20, seed=0, *, shrink=True):
 
     Raises
     ------
+    InvalidParameterError
+        An unknown id or ``examples < 1``.
     MissingDependencyError
         Without hypothesis (``pip install "identifiability[test]"``).
 
     Notes
     -----
-    Hypothesis drives the generation (and shrinking); a claim about one fixed instance
-    (``Theorem.examples == 1``) is checked once.
+    Runs in this process; :func:`verify_many` spreads many claims and many seeds over a
+    process pool or a Dask cluster.  Hypothesis drives the generation (and the
+    shrinking); a claim about one fixed instance (``Theorem.examples == 1``) is checked
+    once.  A check that returns False (or raises a typed error of the package, an
+    arithmetic or linear-algebra error) refutes the claim on the instance; any other
+    exception is reported as status ``"error"`` with the instance that raised it.
 
     Examples
     --------
@@ -632,38 +798,361 @@ def verify(id, examples=20, seed=0, *, shrink=True):
     True
     """
     thm = get(id)
-    try:
-        from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-        from hypothesis import seed as hseed
-    except ImportError:  # pragma: no cover - hypothesis is a test dependency
-        raise MissingDependencyError('verification needs hypothesis: pip install '
-                                     '"identifiability[test]"') from None
-    n = int(examples)
-    if n < 1:
-        raise InvalidParameterError(f"examples must be >= 1, got {examples!r}")
+    n = _check_examples(examples)
+    hyp = _hypothesis()
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+
     if thm.examples is not None:
         n = min(n, thm.examples)
-    count = [0]
+    t0 = time.perf_counter()
+    n_pinned = 0
+    if pinned:
+        for path in _pinned_files(thm.id):
+            try:
+                inst = Instance.load(path)
+            except (IdentifiabilityError, ValueError, OSError) as err:
+                return VerifyResult(thm.id, thm.kind, n_pinned, None,
+                                    f"pinned {path.name} does not load: {err}",
+                                    time.perf_counter() - t0, n_pinned, True)
+            n_pinned += 1
+            try:
+                out = thm.run(inst)
+            except Exception as err:  # noqa: BLE001 - a crash is reported, not raised
+                return VerifyResult(thm.id, thm.kind, n_pinned, inst,
+                                    f"pinned {path.name}: the check crashed: "
+                                    f"{_crash_detail(err)}",
+                                    time.perf_counter() - t0, n_pinned, True)
+            if not out.holds:
+                return VerifyResult(thm.id, thm.kind, n_pinned, inst,
+                                    f"pinned {path.name}: {out.detail}",
+                                    time.perf_counter() - t0, n_pinned)
+    count, found = [0], [False]
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
 
-    @hseed(int(seed))
+    @hyp.seed(int(seed))
     @settings(max_examples=n, deadline=None, database=None, derandomize=False,
               suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-              phases=phases, report_multiple_bugs=False)
+              phases=phases, report_multiple_bugs=False, print_blob=False)
     @given(thm.strategy())
     def probe(instance):
-        count[0] += 1
-        out = thm.run(instance)
+        if not found[0]:            # the shrinking phase re-runs the check: not examples
+            count[0] += 1
+        try:
+            out = thm.run(instance)
+        except Exception as err:  # noqa: BLE001
+            found[0] = True
+            raise _Violation(instance, Outcome(False, f"the check crashed: "
+                                                      f"{_crash_detail(err)}"),
+                             error=True) from None
         if not out.holds:
+            found[0] = True
             raise _Violation(instance, out)
 
-    t0 = time.perf_counter()
     try:
         probe()
     except _Violation as v:
-        return VerifyResult(thm.id, thm.kind, count[0], v.instance, v.outcome.detail,
-                            time.perf_counter() - t0)
-    return VerifyResult(thm.id, thm.kind, count[0], None, "", time.perf_counter() - t0)
+        return VerifyResult(thm.id, thm.kind, n_pinned + count[0], v.instance,
+                            v.outcome.detail, time.perf_counter() - t0, n_pinned, v.error)
+    except Exception as err:  # noqa: BLE001 - e.g. a strategy that cannot generate
+        return VerifyResult(thm.id, thm.kind, n_pinned + count[0], None,
+                            f"verification crashed: {_crash_detail(err)}",
+                            time.perf_counter() - t0, n_pinned, True)
+    return VerifyResult(thm.id, thm.kind, n_pinned + count[0], None, "",
+                        time.perf_counter() - t0, n_pinned)
+
+
+# ---------------------------------------------------------------------- at scale
+#: Default number of generated examples per task of :func:`verify_many`.
+CHUNK_SIZE = 100
+EXECUTORS = ("process", "dask", "serial")
+
+
+def _chunk_plan(n, chunk_size):
+    """Split ``n`` examples into ``ceil(n / chunk_size)`` near-equal chunks."""
+    k = max(1, -(-n // chunk_size))
+    base, extra = divmod(n, k)
+    return [base + (1 if i < extra else 0) for i in range(k)]
+
+
+def _run_chunk(id, examples, seed, pinned, shrink):
+    """One task: ``verify`` on one seed chunk (module level, so it pickles by name)."""
+    return verify(id, examples, seed, shrink=shrink, pinned=pinned)
+
+
+def _merge(thm, parts):
+    """Merge the chunk results of one claim, in chunk order: examples, pins and seconds
+    are summed up to the first failing chunk, whose failure wins."""
+    out = VerifyResult(thm.id, thm.kind, 0, None, "", 0.0)
+    for r in parts:
+        if r is None:
+            break
+        out.examples += r.examples
+        out.pinned += r.pinned
+        out.seconds += r.seconds
+        if r.failure is not None or r.error:
+            out.failure, out.detail, out.error = r.failure, r.detail, r.error
+            break
+    return out
+
+
+class ProgressBar:
+    """A small text progress bar on a stream (standard error by default).
+
+    Parameters
+    ----------
+    stream : file, optional
+        Default ``sys.stderr``.
+    enabled : bool, optional
+        Default: only when ``stream`` is a terminal.
+    width : int, default 28
+    label : str, default "verify"
+
+    Notes
+    -----
+    Call it as ``bar(done, total, text)`` (the ``progress`` callback of
+    :func:`verify_many`); it redraws at most ten times a second, shows the elapsed time
+    and an estimate of the time left, and :meth:`close` erases the line.
+
+    Examples
+    --------
+    >>> import io
+    >>> s = io.StringIO()
+    >>> bar = ProgressBar(s, enabled=True)
+    >>> bar(1, 4, "claim-a"); bar(4, 4, "claim-b"); bar.close()
+    >>> "4/4" in s.getvalue()
+    True
+    """
+
+    def __init__(self, stream=None, enabled=None, width=28, label="verify"):
+        import sys
+
+        self.stream = sys.stderr if stream is None else stream
+        if enabled is None:
+            isatty = getattr(self.stream, "isatty", None)
+            enabled = bool(isatty and isatty())
+        self.enabled, self.width, self.label = bool(enabled), int(width), label
+        self._t0 = time.perf_counter()
+        self._last, self._shown = -1.0, 0
+
+    def __call__(self, done, total, text=""):
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        frac = done / total if total else 1.0
+        fill = int(round(self.width * frac))
+        elapsed = now - self._t0
+        eta = f" ~{elapsed * (1 - frac) / frac:.0f}s left" if 0 < frac < 1 else ""
+        line = (f"{self.label} [{'#' * fill}{'.' * (self.width - fill)}] {done}/{total} "
+                f"{elapsed:.0f}s{eta}  {text[:40]}")
+        pad = max(0, self._shown - len(line))
+        self.stream.write("\r" + line + " " * pad)
+        self.stream.flush()
+        self._shown = len(line)
+
+    def close(self):
+        """Erase the bar's line.
+
+        Examples
+        --------
+        >>> ProgressBar(enabled=False).close()
+        """
+        if self.enabled and self._shown:
+            self.stream.write("\r" + " " * self._shown + "\r")
+            self.stream.flush()
+            self._shown = 0
+
+
+def _process_pool(workers):
+    import multiprocessing as mp
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork (where it is safe) keeps this process's registry, including claims registered at
+    # run time, and skips re-importing the package in every worker
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _dask_client(workers, scheduler):
+    try:
+        import distributed
+    except ImportError:
+        raise MissingDependencyError('the dask executor needs distributed: pip install '
+                                     '"identifiability[dask]"') from None
+    if isinstance(scheduler, distributed.Client):
+        return scheduler, lambda: None
+    if scheduler:
+        client = distributed.Client(scheduler)
+        return client, client.close
+    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
+                                       processes=True, dashboard_address=None)
+    client = distributed.Client(cluster)
+
+    def close():
+        client.close()
+        cluster.close()
+
+    return client, close
+
+
+def verify_many(ids=None, examples=20, seed=0, *, executor="process", workers=None,
+                scheduler=None, progress=None, chunk_size=None, shrink=True):
+    """Check many claims, each on ``examples`` instances, serially, on a process pool or
+    on a Dask cluster.
+
+    Parameters
+    ----------
+    ids : str or list of str, optional
+        Claim ids (default: every registered claim, in :func:`theorems` order).
+    examples : int, default 20
+        Generated instances per claim (capped by ``Theorem.examples``).
+    seed : int, default 0
+        Chunk ``k`` of a claim uses the hypothesis seed ``seed + k``.
+    executor : {"process", "dask", "serial"}, default "process"
+        ``"process"``: a local :class:`concurrent.futures.ProcessPoolExecutor` (run in
+        this process when there is one task or one worker); ``"dask"``: a
+        ``distributed`` cluster; ``"serial"``: in this process.
+    workers : int, optional
+        Processes of the pool or of the local Dask cluster (default ``os.cpu_count()``).
+    scheduler : str or distributed.Client, optional
+        With ``executor="dask"``: the scheduler address (``"tcp://host:8786"``) or a
+        client; default: start a ``distributed.LocalCluster`` for this call.
+    progress : callable, optional
+        ``progress(done, total, text)`` after each task (e.g. a :class:`ProgressBar`).
+    chunk_size : int, optional
+        Generated examples per task (default :data:`CHUNK_SIZE`): a claim's examples are
+        split into ``ceil(examples / chunk_size)`` chunks with distinct seeds, so one claim
+        spreads over many workers.
+    shrink : bool, default True
+        Shrink failing instances.
+
+    Returns
+    -------
+    list of VerifyResult
+        One per claim, in the order of ``ids``; chunk results are merged (examples and
+        seconds summed up to the first failing chunk, whose failure wins).
+
+    Raises
+    ------
+    InvalidParameterError
+        Unknown ids, executor, ``examples``, ``workers`` or ``chunk_size`` < 1, or a
+        scheduler without the dask executor.
+    MissingDependencyError
+        ``executor="dask"`` without ``distributed`` (``pip install
+        "identifiability[dask]"``), or no hypothesis.
+
+    Notes
+    -----
+    The chunking depends only on ``examples`` and ``chunk_size``, never on the executor
+    or the number of workers, so every executor gives the same results for a fixed seed
+    (with ``examples <= chunk_size`` a claim's result is ``verify(id, examples, seed)``).
+    Pinned instances are checked once per claim, by its first chunk.  When a chunk fails,
+    the claim's later chunks are cancelled.  Cost: the sum of the checks' costs, divided
+    among the workers; the pool forks this process (on Linux) so run-time registered
+    claims are seen; Dask workers import the package and load the registry (start them
+    with one thread each, ``dask worker ADDRESS --nthreads 1``: hypothesis runs one test
+    per thread best).
+
+    Examples
+    --------
+    >>> rs = verify_many(["soft-policy-shift-invariance"], examples=4, executor="serial")
+    >>> [(r.id, r.status, r.examples) for r in rs]
+    [('soft-policy-shift-invariance', 'passed', 4)]
+    >>> r = verify_many(["soft-policy-shift-invariance"], examples=4, chunk_size=2,
+    ...                 executor="serial")[0]
+    >>> r.examples
+    4
+    """
+    import os
+
+    if executor not in EXECUTORS:
+        raise InvalidParameterError(f"executor must be one of {EXECUTORS}, got {executor!r}")
+    if scheduler is not None and executor != "dask":
+        raise InvalidParameterError(f"a scheduler needs executor='dask' (got {executor!r})")
+    n = _check_examples(examples)
+    if chunk_size is None:
+        chunk_size = CHUNK_SIZE
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) \
+            or chunk_size < 1:
+        raise InvalidParameterError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(
+            workers, (int, np.integer)) or workers < 1):
+        raise InvalidParameterError(f"workers must be an integer >= 1, got {workers!r}")
+    _hypothesis()
+    if ids is None:
+        thms = theorems()
+    else:
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        thms = [get(i) for i in dict.fromkeys(ids)]
+    tasks = []                                  # (claim index, chunk index, args)
+    for ci, thm in enumerate(thms):
+        m = n if thm.examples is None else min(n, thm.examples)
+        for k, size in enumerate(_chunk_plan(m, int(chunk_size))):
+            tasks.append((ci, k, (thm.id, size, int(seed) + k, k == 0, shrink)))
+    n_chunks = [0] * len(thms)
+    for ci, _, _ in tasks:
+        n_chunks[ci] += 1
+    parts = [[None] * c for c in n_chunks]
+    failed_at = {}                              # claim index -> first failing chunk seen
+    total, done = len(tasks), 0
+
+    def record(ci, k, res):
+        nonlocal done
+        parts[ci][k] = res
+        if res is not None and (res.failure is not None or res.error):
+            failed_at[ci] = min(k, failed_at.get(ci, k))
+        done += 1
+        if progress is not None:
+            progress(done, total, thms[ci].id)
+
+    workers = int(workers) if workers is not None else (os.cpu_count() or 1)
+    if executor == "serial" or (executor == "process" and (total == 1 or workers == 1)):
+        for ci, k, args in tasks:
+            record(ci, k, None if failed_at.get(ci, k + 1) < k else _run_chunk(*args))
+    else:
+        if executor == "process":
+            from concurrent.futures import as_completed
+
+            pool = _process_pool(min(workers, total))
+            close = lambda: pool.shutdown(wait=True, cancel_futures=True)  # noqa: E731
+            submit = pool.submit
+        else:
+            client, close = _dask_client(workers, scheduler)
+            from distributed import as_completed
+
+            submit = lambda *a: client.submit(*a, pure=False)  # noqa: E731
+        try:
+            futs = {}
+            for ci, k, args in tasks:
+                futs[submit(_run_chunk, *args)] = (ci, k)
+            by_claim = {}
+            for f, (ci, k) in futs.items():
+                by_claim.setdefault(ci, []).append((k, f))
+            for f in as_completed(list(futs)):
+                ci, k = futs[f]
+                if f.cancelled() or failed_at.get(ci, k + 1) < k:
+                    record(ci, k, None)
+                    continue
+                try:
+                    res = f.result()
+                except Exception as err:  # noqa: BLE001 - a lost worker, a pickling error
+                    if failed_at.get(ci, k + 1) < k:
+                        record(ci, k, None)
+                        continue
+                    res = VerifyResult(thms[ci].id, thms[ci].kind, 0, None,
+                                       f"task failed: {type(err).__name__}: {err}", 0.0,
+                                       error=True)
+                record(ci, k, res)
+                if failed_at.get(ci) == k and (res.failure is not None or res.error):
+                    for j, g in by_claim[ci]:       # a new first failure: drop later chunks
+                        if j > k:
+                            g.cancel()
+        finally:
+            close()
+    return [_merge(thm, parts[ci]) for ci, thm in enumerate(thms)]
 
 
 # ---------------------------------------------------------------------- the proofs index

@@ -31,6 +31,10 @@ PUBLIC_MODULES = [
     "identifiability.regret",
     "identifiability.robustness",
     "identifiability.plot",
+    "identifiability.symbolic",
+    "identifiability.theorems",
+    "identifiability.search",
+    "identifiability.export",
 ]
 
 
