@@ -349,6 +349,10 @@ class Theorem:
         Largest useful number of examples (1 for a claim about one fixed instance).
     module : str
         Where it was registered.
+    identity : bool, default False
+        The claim is an algebraic identity; its proof file then carries a sympy script
+        (a ```` ```python ```` block under ``**Sympy check.**``) that proves it over
+        generic symbols, and ``tests/test_proofs.py`` runs it.
 
     Examples
     --------
@@ -367,6 +371,7 @@ class Theorem:
     kind: str = "theorem"
     examples: int | None = None
     module: str = ""
+    identity: bool = False
 
     def proof_path(self):
         """``proofs/<id>.md`` in the source tree.
@@ -427,16 +432,17 @@ class Theorem:
         True
         """
         kind = "" if self.kind == "theorem" else f", {self.kind}"
+        kind += ", identity: sympy check" if self.identity else ""
         return f"* [`{self.id}`]({self.id}.md): {self.statement} ({self.provenance}{kind})"
 
 
 def register(id, *, statement, provenance, area, tests, strategy, kind="theorem",
-             examples=None):
+             examples=None, identity=False):
     """Decorator registering ``check`` as the claim ``id``.
 
     Parameters
     ----------
-    id, statement, provenance, area, tests, strategy, kind, examples
+    id, statement, provenance, area, tests, strategy, kind, examples, identity
         As for :class:`Theorem`.
 
     Returns
@@ -478,7 +484,8 @@ def register(id, *, statement, provenance, area, tests, strategy, kind="theorem"
             raise InvalidParameterError(f"claim {id!r} is registered twice "
                                         f"({REGISTRY[id].module} and {check.__module__})")
         REGISTRY[id] = Theorem(id, " ".join(statement.split()), provenance, area, tests,
-                               strategy, check, kind, examples, check.__module__)
+                               strategy, check, kind, examples, check.__module__,
+                               bool(identity))
         return check
 
     return deco

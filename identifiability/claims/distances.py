@@ -374,7 +374,7 @@ def _iterative_advantage(mdp, R, pi, sweeps=3000):
     return r + g * P @ V - V[:, None]
 
 
-@register("epic-dard-closed-forms",
+@register("epic-dard-closed-forms", identity=True,
           statement="EPIC's closed form R + gamma g(s') - g(s) - gamma gbar equals its defining "
                     "expectation, efficient DARD equals the naive 5-D formula, and VAL by one "
                     "linear solve equals iterative policy evaluation.",
@@ -518,7 +518,7 @@ def _pearson_strategy():
     return build()
 
 
-@register("pearson-identity",
+@register("pearson-identity", identity=True,
           statement="sqrt((1 - rho_w(x, y)) / 2) = 1/2 ||x~ - y~||_{L2(w)}; pearson_distance "
                     "computes it; zero-variance vectors standardise to 0 (0 between constants, "
                     "1/2 against a non-constant vector, never NaN).",

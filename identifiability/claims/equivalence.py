@@ -940,7 +940,7 @@ def _inversion_strategy():
                       extra={"beta": st.sampled_from([0.5, 1.0, 2.0])})
 
 
-@register("closed-form-inversions",
+@register("closed-form-inversions", identity=True,
           statement="mce_inversion (1/beta) log pi and boltzmann_inversion (1/beta)(log pi - max "
                     "log pi) reproduce the soft-optimal / Boltzmann-rational policy with value 0 "
                     "and lie in R's mce / boltzmann class.",

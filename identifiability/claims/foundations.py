@@ -43,7 +43,7 @@ def _shift_strategy():
                                         "temperature": st.sampled_from([0.5, 1.0, 2.0])})
 
 
-@register("soft-policy-shift-invariance",
+@register("soft-policy-shift-invariance", identity=True,
           statement="Adding a constant to the reward leaves the soft-optimal policy unchanged "
                     "at every step (finite and infinite horizon); the values shift by "
                     "c sum_{k < H - t} gamma^k (c / (1 - gamma) when H is infinite).",
@@ -211,7 +211,7 @@ def _ziebart_strategy():
     return st.one_of(st.just(cx), random)
 
 
-@register("ziebart-law-deterministic",
+@register("ziebart-law-deterministic", identity=True,
           statement="Deterministic P, finite H: lambda log p(tau|s0) - (r(tau) - V_0(s0)) = "
                     "sum_t (1 - gamma^t) r_t + (gamma - 1) sum_{t=1}^{H-1} V_t(s_t); so "
                     "Ziebart's law p = exp((r(tau) - V_0)/lambda) holds for gamma = 1 and "
@@ -453,7 +453,7 @@ def _occupancy_normalisation(inst):
     return ok, f"row sums {sums}; equals the enumerated path law: {d.tolist() == law.tolist()}"
 
 
-@register("occupancy-value-duality",
+@register("occupancy-value-duality", identity=True,
           statement="sum_t gamma^t <x_t, r> = <mu, V^pi_0> (finite H) and <x, r> = <mu, V^pi> "
                     "(infinite H), exactly on exact input; V^pi_0 is the expected discounted "
                     "return over trajectories.",
@@ -550,7 +550,7 @@ def _bt_strategy():
     return build()
 
 
-@register("bradley-terry-symmetry",
+@register("bradley-terry-symmetry", identity=True,
           statement="For returns G(tau) = sum_t gamma^t R_t (exact on exact input) and p(a, b) = "
                     "sigmoid(beta (G(a) - G(b))): p(a, b) + p(b, a) = 1 and p(a, a) = 1/2.",
           provenance="derived", area="foundations",

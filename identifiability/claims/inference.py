@@ -227,7 +227,7 @@ def _inverse_strategy():
     return build()
 
 
-@register("inverse-exactness",
+@register("inverse-exactness", identity=True,
           statement="On a discounted MDP the tabular MCE / Boltzmann MLEs (closed-form inverses) "
                     "reproduce every full-support policy exactly, R_c(c(R)) and R_b(b(R)) lie in "
                     "R's class, and a policy with a zero raises SaturationError.",
@@ -344,7 +344,7 @@ def _temperature_scale_strategy():
     return build()
 
 
-@register("temperature-misspecification-scale",
+@register("temperature-misspecification-scale", identity=True,
           statement="In scale-closed families (finite-choice Boltzmann, Bradley-Terry, MCE with "
                     "linear features) data at beta_t fitted with beta_a give theta_hat = "
                     "(beta_t / beta_a) theta* modulo invisible directions: cosine 1.",

@@ -112,7 +112,7 @@ def _cao_strategy():
         "shift": ist.potentials(m), "temperature": _temperatures()})
 
 
-@register("cao-thm1-reward-from-policy",
+@register("cao-thm1-reward-from-policy", identity=True,
           statement="Infinite horizon: f = lambda log pi + (E - gamma P) v has soft policy pi and "
                     "soft value v; every reward with policy pi is of this form, so the rewards "
                     "with policy pi are f + im(E - gamma P), of dimension S.",

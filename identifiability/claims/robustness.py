@@ -60,7 +60,7 @@ def _action_dependent(mdp):
 
 
 # ---------------------------------------------------------------------- temperature-robustness
-@register("temperature-robustness",
+@register("temperature-robustness", identity=True,
           statement="b_beta2(R) = b_beta1((beta2/beta1) R) and c_beta2(R) = c_beta1((beta2/beta1) "
                     "R): a learner assuming beta1 on beta2 data infers a reward at STARC "
                     "distance 0 (0-robust); the parameter error is not 0.",
@@ -422,7 +422,7 @@ def _angle_strategy():
     return build()
 
 
-@register("starc-angle-identity",
+@register("starc-angle-identity", identity=True,
           statement="For the L2 STARC distance with VAL or minimal canonicalisation, d(R1, R2) = "
                     "sin(theta/2) with theta the angle between c(R1) and c(R2); d <= epsilon iff "
                     "theta <= 2 arcsin(epsilon) (our [0, 1] scale).",

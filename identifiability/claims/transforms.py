@@ -79,7 +79,7 @@ def _constant_shift_strategy():
     return _instances(horizon=st.one_of(st.none(), ist.horizons(4)))
 
 
-@register("constant-shift-finite-horizon",
+@register("constant-shift-finite-horizon", identity=True,
           statement="(a) With a finite horizon, R + c has the same soft-optimal policy at every "
                     "step and the same optimal-action sets as R; (b) with gamma < 1, R + c is "
                     "exactly potential shaping by Phi = -c / (1 - gamma).",
@@ -141,7 +141,7 @@ def _k_initial_strategy():
     return _instances(extra={"n": st.integers(0, 6)})
 
 
-@register("k-initial-shaping-returns",
+@register("k-initial-shaping-returns", identity=True,
           statement="Shaping changes the return of any fragment s_0..s_n by gamma^n Phi(s_n) - "
                     "Phi(s_0) and of any infinite trajectory (e.g. a lasso) by -Phi(s_0): by -k "
                     "for k-initial, 0 for zero-initial shaping, exactly.",
@@ -199,7 +199,7 @@ def _mask_invariance(inst):
             f"possible transitions")
 
 
-@register("redistribution-invariance",
+@register("redistribution-invariance", identity=True,
           statement="An S'-redistribution (sum_s' P delta = 0 for every (s, a)) leaves r(s, a) "
                     "exactly unchanged, hence every policy computed from r; the sampler's delta "
                     "is zero off the support.",
@@ -285,7 +285,7 @@ def _shaping_strategy():
                              "phi": st.lists(st.floats(-5, 5), min_size=4, max_size=4)})
 
 
-@register("shaping-invariance-mce",
+@register("shaping-invariance-mce", identity=True,
           statement="With gamma < 1 (infinite horizon), potential shaping R + gamma Phi(s') - "
                     "Phi(s) keeps the soft-optimal (MCE) policy at every temperature and the "
                     "optimal-action sets.",
