@@ -40,6 +40,10 @@ equivalence the equivalence classes of data sources (Q, Boltzmann, MCE, optimal,
 distances  reward distances: STARC (VAL, minimal L2), EPIC and DARD canonicalisations,
            weighted norms, pairwise distance matrices
 symbolic   parameter families: generic verdicts over QQ(params), exceptional values
+theorems   the theorem registry (every tested claim: statement, provenance, generator,
+           check) and ``verify``; claims live in ``identifiability.claims``
+search     counterexample search with shrinking; ``export``: TikZ and PNG pictures;
+           import them explicitly
 linalg     the one linear-algebra core (exact rational and float)
 errors     the typed exceptions
 reference  brute-force oracles (trajectory enumeration) used by the tests;
@@ -194,7 +198,7 @@ from .robustness import (
     starc_lipschitz_bound,
     twin_rewards,
 )
-from . import sensitivity
+from . import sensitivity, theorems
 from .sensitivity import (
     BiasBound,
     BoundResult,
@@ -337,6 +341,7 @@ __all__ = [
     "SaturationError",
     # model error and sensitivity bounds
     "sensitivity",
+    "theorems",
     "model_error",
     "ModelError",
     "softmax_tv_bound",
