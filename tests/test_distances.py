@@ -13,7 +13,6 @@ Each claim test cites ``proofs/<id>.md``.  The oracles are independent of the fa
 """
 
 import math
-import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -25,6 +24,16 @@ import identifiability as idf
 from identifiability import distances as D
 from identifiability import linalg, reference
 from identifiability.behaviour import optimal_actions, policy_evaluation
+from identifiability.claims.distances import (  # shared with the theorem registry
+    _generic as generic,
+    _canon as canon,
+    _dense_N_basis as dense_N_basis,
+    _iterative_advantage as iterative_advantage,
+    _case_a as case_a,
+    _case_b as case_b,
+    _quiet as quiet,
+)
+from identifiability.claims.transforms import _as_float as fl
 from identifiability.equivalence import ambiguity
 from identifiability.errors import (
     InvalidMDPError,
@@ -45,93 +54,10 @@ NORMS = (1, 2, math.inf)
 
 
 # ---------------------------------------------------------------------- helpers
-def fl(x):
-    return np.array(np.asarray(x).tolist(), dtype=float)
-
-
-def generic(rng, shape):
-    """Exact rationals in [-2, 2] on a grid of 2e6 values per coordinate."""
-    vals = rng.integers(-10 ** 6, 10 ** 6 + 1, size=int(np.prod(shape)))
-    out = np.empty(len(vals), dtype=object)
-    out[:] = [Fraction(int(v), 499979) for v in vals]
-    return out.reshape(shape)
-
-
 def shaping(mdp, phi):
     g = mdp.gamma
     phi = np.asarray(phi)
     return g * phi[None, None, :] - phi[:, None, None]
-
-
-def full(mdp, c):
-    """A canonical form on (S, A, S) (VAL's (S, A) output broadcast)."""
-    return broadcast_reward(c, mdp)
-
-
-def canon(mdp, R, method):
-    return full(mdp, D.canonicalize(R, mdp, method))
-
-
-def dense_N_basis(mdp):
-    """Columns spanning N = shaping + S'R (S'R includes the impossible coordinates)."""
-    S, A = mdp.n_states, mdp.n_actions
-    P = np.asarray(mdp.transitions)
-    exact = mdp.is_exact
-    zero, one = (Fraction(0), Fraction(1)) if exact else (0.0, 1.0)
-    cols = []
-    for u in range(S):
-        x = np.full((S, A, S), zero, dtype=object if exact else float)
-        x[:, :, u] = x[:, :, u] + mdp.gamma
-        x[u] = x[u] - one
-        cols.append(x.reshape(-1))
-    for s in range(S):
-        for a in range(A):
-            row = P[s, a]
-            j0 = int(np.argmax(fl(row)))
-            for j in range(S):
-                if j == j0:
-                    continue
-                x = np.full((S, A, S), zero, dtype=object if exact else float)
-                x[s, a, j] = one
-                x[s, a, j0] = -row[j] / row[j0]
-                cols.append(x.reshape(-1))
-    return np.stack(cols, axis=1)
-
-
-def iterative_advantage(mdp, R, pi, sweeps=3000):
-    """VAL by value-iteration sweeps of V <- r_pi + gamma P_pi V (float, independent)."""
-    P = fl(mdp.transitions)
-    Rs = fl(broadcast_reward(R, mdp))
-    r = (P * Rs).sum(axis=2)
-    g = float(mdp.gamma)
-    V = np.zeros(mdp.n_states)
-    for _ in range(sweeps):
-        V = (pi * (r + g * P @ V)).sum(axis=1)
-    return r + g * P @ V - V[:, None]
-
-
-def case_a(gamma="9/10"):
-    mdp = idf.MDP([[[1, 0], [0, 1]], [[0, 1], [1, 0]]], gamma=gamma)
-    R = np.zeros((2, 2, 2), dtype=object)
-    R[...] = Fraction(0)
-    R[0, 1, 1] = Fraction(1)
-    return mdp, R
-
-
-def case_b():
-    mdp = idf.MDP([[[0, "1/2", "1/2"]], [[1, 0, 0]], [[1, 0, 0]]], gamma="9/10")
-    Z = np.zeros((3, 1, 3), dtype=object)
-    Z[...] = Fraction(0)
-    Z[1, 0, 0] = Fraction(1, 2)
-    Rb = Z.copy()
-    Rb[0, 0, 1], Rb[0, 0, 2] = Fraction(1), Fraction(-1)
-    return mdp, Rb, Z
-
-
-def quiet(fn, *args, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnreachableStatesWarning)
-        return fn(*args, **kw)
 
 
 # ---------------------------------------------------------------------- note §6, Case A

@@ -26,13 +26,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identifiability as idf
-from identifiability import linalg
-from identifiability.behaviour import boltzmann_policy, optimal_values, policy_evaluation
+from identifiability.behaviour import optimal_values, policy_evaluation
+from identifiability.claims.equivalence import (  # shared with the theorem registry
+    _closed_block_mdps as closed_block_mdps,
+    _dense_P as dense_P,
+    _reachable as reachable,
+    _generic as generic,
+    _shape as shape_of,
+    _sas as sas,
+    _random_lassos as random_lassos,
+    _lasso_return as lasso_return,
+    _possible as possible_path,
+    _fragments as all_fragments,
+    _fragment_return as fragment_return,
+    _policy_of as policy_of,
+    _dense_dim as dense_dim,
+    _relabel as relabel,
+    _infinite_mdps,
+)
+from identifiability.claims.transforms import _as_float as as_float
 from identifiability.equivalence import MODELS, Lasso, ambiguity, equivalent, observe
 from identifiability.errors import InvalidParameterError, InvalidRewardError
 from identifiability.infinite import state_only_identifiable
 from identifiability.linalg import Subspace
-from identifiability.reward import broadcast_reward, expected_reward
+from identifiability.reward import expected_reward
 from identifiability.testing import strategies as ist
 
 LINEAR = tuple(m for m in MODELS if MODELS[m].is_linear)
@@ -48,139 +65,10 @@ PER_MODEL = 20
 
 
 # ---------------------------------------------------------------------- MDP strategies
-@st.composite
-def closed_block_mdps(draw, max_states=4, max_actions=3):
-    """States ``0..k-1`` are closed under the dynamics and carry all the initial mass, so
-    states ``k..S-1`` are unreachable (their own rows are arbitrary)."""
-    S = draw(st.integers(2, max_states))
-    A = draw(st.integers(1, max_actions))
-    k = draw(st.integers(1, S - 1))
-    det = draw(st.booleans())
-    block = draw(ist.transition_kernels(k, A, deterministic=det))
-    rest = draw(ist.transition_kernels(S, A, deterministic=det))
-    P = np.full((S, A, S), Fraction(0), dtype=object)
-    P[:k, :, :k] = block
-    P[k:] = rest[k:]
-    init = np.full(S, Fraction(0), dtype=object)
-    init[:k] = draw(ist.distributions(k))
-    return idf.MDP(P, init, gamma=draw(ist.discounts(allow_one=False)))
-
-
-infinite_mdps = st.one_of(
-    ist.mdps(horizon=st.none(), max_states=4),
-    ist.mdps(horizon=st.none(), max_states=4, max_support=st.integers(1, 2), initial="single"),
-    ist.mdps(horizon=st.none(), max_states=4, deterministic=True, initial="single"),
-    closed_block_mdps(),
-)
+infinite_mdps = _infinite_mdps()
 
 
 # ---------------------------------------------------------------------- independent helpers
-def as_float(x):
-    return np.array(np.asarray(x).tolist(), dtype=float)
-
-
-def dense_P(mdp):
-    return np.asarray(mdp.transitions)
-
-
-def reachable(mdp):
-    """Breadth-first search over the dense kernel (independent of identifiability.graph)."""
-    P = dense_P(mdp)
-    seen = np.zeros(mdp.n_states, dtype=bool)
-    frontier = list(mdp.start_states)
-    seen[frontier] = True
-    while frontier:
-        nxt = []
-        for s in frontier:
-            for sn in np.flatnonzero((P[s] != 0).any(axis=0)):
-                if not seen[sn]:
-                    seen[sn] = True
-                    nxt.append(int(sn))
-        frontier = nxt
-    return seen
-
-
-def generic(rng, shape):
-    """Exact rationals in [-2, 2] on a grid of 2e6 values per coordinate."""
-    vals = rng.integers(-10 ** 6, 10 ** 6 + 1, size=int(np.prod(shape)))
-    out = np.empty(len(vals), dtype=object)
-    out[:] = [Fraction(int(v), 499979) for v in vals]
-    return out.reshape(shape)
-
-
-def shape_of(mdp, domain):
-    return (mdp.n_states, mdp.n_actions, mdp.n_states)[:ARITY[domain]]
-
-
-def sas(mdp, R):
-    return broadcast_reward(R, mdp)
-
-
-def random_lassos(mdp, rng, n):
-    """``n`` random possible eventually periodic trajectories from initial states."""
-    P = dense_P(mdp)
-    S, A = mdp.n_states, mdp.n_actions
-    starts = list(mdp.start_states)
-    out = []
-    for _ in range(n):
-        states = [int(rng.choice(starts))]
-        actions = []
-        L = int(rng.integers(1, 2 * S + 3))
-        while True:
-            s = states[-1]
-            a = int(rng.integers(A))
-            sn = int(rng.choice(np.flatnonzero(P[s, a] != 0)))
-            actions.append(a)
-            states.append(sn)
-            earlier = [i for i in range(len(states) - 1) if states[i] == sn]
-            if len(actions) >= L and earlier:
-                out.append(Lasso(tuple(states), tuple(actions), int(rng.choice(earlier))))
-                break
-    return out
-
-
-def lasso_return(mdp, Rs, xi):
-    """``sum_t gamma^t R(s_t, a_t, s_t+1)`` of the lasso: prefix + cycle / (1 - gamma^L)."""
-    g = mdp.gamma
-    k, n = xi.loop, len(xi.actions)
-    terms = [g ** t * Rs[xi.states[t], xi.actions[t], xi.states[t + 1]] for t in range(n)]
-    return sum(terms[:k], Fraction(0)) + sum(terms[k:], Fraction(0)) / (1 - g ** (n - k))
-
-
-def possible_path(mdp, states, actions):
-    P = dense_P(mdp)
-    return all(P[states[t], actions[t], states[t + 1]] != 0 for t in range(len(actions)))
-
-
-def all_fragments(mdp, max_len=2):
-    """Every possible fragment ``(states, actions)`` of length 1..max_len, from any state."""
-    P = dense_P(mdp)
-    frags = [([s], []) for s in range(mdp.n_states)]
-    out = []
-    for _ in range(max_len):
-        nxt = []
-        for st_, ac in frags:
-            s = st_[-1]
-            for a in range(mdp.n_actions):
-                for sn in np.flatnonzero(P[s, a] != 0):
-                    nxt.append((st_ + [int(sn)], ac + [a]))
-        out += nxt
-        frags = nxt
-    return out
-
-
-def fragment_return(mdp, Rs, states, actions):
-    g = mdp.gamma
-    return sum((g ** t * Rs[states[t], actions[t], states[t + 1]] for t in range(len(actions))),
-               Fraction(0))
-
-
-def policy_of(mdp, model, R, beta):
-    if model.startswith("boltzmann"):
-        return boltzmann_policy(mdp, R, beta=beta)
-    return idf.soft_policy(mdp, as_float(sas(mdp, R)), temperature=1.0 / beta, tol=1e-13)
-
-
 def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -396,59 +284,6 @@ def test_exact_and_float_decisions_agree(model, mdp, data):
 
 
 # ---------------------------------------------------------------------- ambiguity-dimensions
-def dense_dim(mdp, model, domain):
-    """``dim {x : M x in im G}`` from dense matrices built here: ``n - rank[M, -G] + rank G``."""
-    m = MODELS[model]
-    P = dense_P(mdp)
-    S, A = mdp.n_states, mdp.n_actions
-    g = mdp.gamma
-    shape = shape_of(mdp, domain)
-    n = int(np.prod(shape))
-    obs = reachable(mdp) if m.mask == "unreachable" else np.ones(S, dtype=bool)
-    init = np.zeros(S, dtype=bool)
-    init[list(mdp.start_states)] = True
-
-    def coord(s, a, sn):
-        return np.ravel_multi_index((s, a, sn)[:len(shape)], shape)
-
-    Mrows, Grows = [], []
-    if m.summary == "mean":
-        for s in np.flatnonzero(obs):
-            for a in range(A):
-                row = np.full(n, Fraction(0), dtype=object)
-                if domain == "sas":
-                    for sn in range(S):
-                        row[coord(s, a, sn)] += P[s, a, sn]
-                else:
-                    row[coord(s, a, 0)] += 1
-                Mrows.append(row)
-                grow = g * P[s, a].astype(object)
-                grow[s] -= 1
-                Grows.append(grow)
-    else:
-        for s in np.flatnonzero(obs):
-            for a in range(A):
-                for sn in np.flatnonzero(P[s, a] != 0):
-                    row = np.full(n, Fraction(0), dtype=object)
-                    row[coord(s, a, sn)] += 1
-                    Mrows.append(row)
-                    grow = np.full(S, Fraction(0), dtype=object)
-                    grow[sn] += g
-                    grow[s] -= 1
-                    Grows.append(grow)
-    M = np.array(Mrows, dtype=object)
-    G = np.array(Grows, dtype=object)
-    if m.shaping == "none":
-        G = np.ones((len(M), 1), dtype=object) if (model == "fragment-comparisons" and g == 0) \
-            else np.zeros((len(M), 0), dtype=object)
-    elif m.shaping == "zero-initial":
-        G = G[:, ~init]
-    elif m.shaping == "k-initial":
-        G = np.concatenate([G[:, init].sum(axis=1, keepdims=True), G[:, ~init]], axis=1)
-    rG = linalg.rank(G) if G.size else 0
-    return n - linalg.rank(np.concatenate([M, -G], axis=1)) + rG
-
-
 def n_possible_from(mdp, states):
     P = dense_P(mdp)
     return int(sum(int((P[s] != 0).sum()) for s in np.flatnonzero(states)))
@@ -593,22 +428,6 @@ def test_canonical_projection(model, mdp, data):
 
 
 # ---------------------------------------------------------------------- relabelling
-def relabel(mdp, rewards, ps, pa):
-    """The MDP and rewards with state i renamed ps[i] and action j renamed pa[j]."""
-    s, a, sn, p = mdp.entries()
-    init = np.empty(mdp.n_states, dtype=mdp.initial.dtype)
-    init[ps] = mdp.initial
-    new = idf.MDP.from_entries((ps[s], pa[a], ps[sn], p), mdp.n_states, mdp.n_actions, init,
-                               gamma=mdp.gamma, horizon=mdp.horizon)
-    out = []
-    for r in rewards:
-        r = np.asarray(r)
-        rn = np.empty_like(r)
-        rn[np.ix_(*(ps, pa, ps)[:r.ndim])] = r
-        out.append(rn)
-    return new, out
-
-
 @pytest.mark.parametrize("model", LINEAR)
 @settings(max_examples=PER_MODEL)
 @given(mdp=infinite_mdps, data=st.data())

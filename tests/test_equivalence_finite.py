@@ -22,6 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identifiability as idf
+from identifiability.claims.equivalence import _access as access
+from identifiability.claims.transforms import _as_float as as_float
 from identifiability.cli import main
 from identifiability.equivalence import FiniteHorizonDecomposition, ambiguity, equivalent
 from identifiability.errors import InvalidParameterError
@@ -44,21 +46,6 @@ betas = st.sampled_from([0.5, 1.0, 2.0])
 # ---------------------------------------------------------------------- independent helpers
 def dense(mdp):
     return np.array(np.asarray(mdp.transitions).tolist(), dtype=object)
-
-
-def access(mdp):
-    """(H, S) bool: s in L_t, by a breadth-first sweep over the dense kernel."""
-    P = dense(mdp)
-    H, S = mdp.horizon, mdp.n_states
-    L = np.zeros((H, S), dtype=bool)
-    L[0] = [mdp.initial[s] > 0 for s in range(S)]
-    for t in range(1, H):
-        L[t] = np.any(P[L[t - 1]] > 0, axis=(0, 1)) if L[t - 1].any() else False
-    return L
-
-
-def as_float(x):
-    return np.array(np.asarray(x).tolist(), dtype=float)
 
 
 def generic(rng, shape):

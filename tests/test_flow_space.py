@@ -7,6 +7,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from identifiability.claims.identify import _paths  # shared with the theorem registry
 from identifiability.linalg import Subspace, rank
 
 
@@ -25,22 +26,6 @@ def pruned_dag_multigraphs(draw, max_vertices=6, max_edges=10):
     kept = [(i, j) for i, j in edges if i in reach and j in coreach]
     vertices = sorted({v for e in kept for v in e})
     return n, vertices, kept
-
-
-def _paths(n, edges):
-    """Edge-index sequences of all source-sink paths (brute force, tests only)."""
-    out = []
-
-    def walk(v, used):
-        if v == n - 1:
-            out.append(list(used))
-            return
-        for k, (i, j) in enumerate(edges):
-            if i == v:
-                walk(j, used + [k])
-
-    walk(0, [])
-    return out
 
 
 @given(pruned_dag_multigraphs())

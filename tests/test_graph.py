@@ -8,7 +8,6 @@ pigeonhole: among ``L_1 .. L_{2^S + 1}`` two layers coincide, so every layer tha
 occurs at ``t >= 1`` occurs there.
 """
 
-import math
 import re
 from fractions import Fraction
 
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 import identifiability as idf
 from identifiability import examples, reference
 from identifiability import graph as g
+from identifiability.claims.graph import _walk_gcd  # shared with the theorem registry
 from identifiability.errors import InvalidMDPError
 from identifiability.graph import Walk
 from identifiability.testing import strategies as ist
@@ -57,16 +57,7 @@ def brute_coverage_time(mdp, starts=None):
 
 def brute_period(mdp, starts=None):
     """gcd of the lengths k <= S of closed walks through states reachable from the starts."""
-    S = mdp.n_states
-    adj = mdp.support.any(axis=1).astype(np.int64)
-    reach = brute_layers(mdp, S, starts).any(axis=0)
-    sub = adj[np.ix_(reach, reach)]
-    power, d = np.eye(sub.shape[0], dtype=np.int64), 0
-    for k in range(1, S + 1):
-        power = np.minimum(power @ sub, 1)
-        if np.trace(power) > 0:
-            d = math.gcd(d, k)
-    return d
+    return _walk_gcd(mdp, brute_layers(mdp, mdp.n_states, starts).any(axis=0))
 
 
 def relabel(mdp, ps, pa):

@@ -20,6 +20,14 @@ from hypothesis import strategies as st
 
 import identifiability as idf
 from identifiability import examples
+from identifiability.claims.identify import (  # shared with the theorem registry
+    _enumerated_class as enumerated_class,
+    _ones as ones,
+    _soft_log_policy as soft_log_policy,
+    _access as access_mask,
+    _single_start_cover,
+    _reach_depth,
+)
 from identifiability.errors import InvalidMDPError, InvalidParameterError
 from identifiability.graph import accessible_layers, coverage_time
 from identifiability.identify import (
@@ -36,7 +44,7 @@ from identifiability.identify import (
     verify_witness,
 )
 from identifiability.linalg import Subspace
-from identifiability.reference import enumerate_trajectories, log_policy_jacobian
+from identifiability.reference import log_policy_jacobian
 from identifiability.testing import strategies as ist
 
 GAMMAS = st.sampled_from([Fraction(1), Fraction(4, 5)])
@@ -53,38 +61,6 @@ def small_for_enumeration(mdp, limit=3000):
     k = max(len(mdp.successors(s, a)) for s in range(mdp.n_states)
             for a in range(mdp.n_actions))
     return len(mdp.start_states) * (mdp.n_actions * k) ** mdp.horizon <= limit
-
-
-def enumerated_class(mdp, starts):
-    """Brute force: directions with one discounted return on all trajectories from ``starts``."""
-    S, A = mdp.n_states, mdp.n_actions
-    g = mdp.gamma
-    rows = []
-    for s0 in starts:
-        for states, actions, _ in enumerate_trajectories(mdp, mdp.horizon, start=s0):
-            phi = np.empty(S * A, dtype=object)
-            phi[:] = Fraction(0)
-            for t, (s, a) in enumerate(zip(states, actions)):
-                phi[s * A + a] += g ** t
-            rows.append(phi)
-    M = np.array(rows, dtype=object)
-    if M.shape[0] < 2:
-        return Subspace.full(S * A)
-    return Subspace.kernel(M[1:] - M[0])
-
-
-def ones(mdp, exact=True):
-    return Subspace.constants(mdp.n_states * mdp.n_actions, exact=exact)
-
-
-def soft_log_policy(mdp, r, temperature=1.0):
-    sol = idf.soft_value_iteration(mdp, np.asarray(r, dtype=float), horizon=mdp.horizon,
-                                   temperature=temperature)
-    return sol.log_policy()
-
-
-def access_mask(mdp):
-    return accessible_layers(mdp)[:mdp.horizon]
 
 
 # ---------------------------------------------------------------------- claim 4
@@ -217,12 +193,6 @@ def test_terminal_coverage_necessary(mdp):
 
 
 # ---------------------------------------------------------------------- claim 11
-def _single_start_cover(mdp):
-    times = [(coverage_time(mdp, start=s0), s0) for s0 in mdp.start_states]
-    times = [(T, s0) for T, s0 in times if T is not None]
-    return min(times) if times else (None, None)
-
-
 @settings(max_examples=120)
 @given(models(max_states=5, deterministic=True, max_horizon=1))
 def test_coverage_sufficient_deterministic(mdp):
@@ -332,14 +302,6 @@ def test_cor24_rank_D(mdp):
 def _closed_walk_lengths(mdp, s0, bound):
     layers = accessible_layers(mdp, bound, start=s0)
     return [t for t in range(1, bound + 1) if layers[t, s0]]
-
-
-def _reach_depth(mdp, s0):
-    layers = accessible_layers(mdp, mdp.n_states, start=s0)
-    seen = np.cumsum(layers, axis=0) > 0
-    if not seen[-1].all():
-        return None
-    return int(np.argmax(seen.all(axis=1)))
 
 
 @settings(max_examples=120)

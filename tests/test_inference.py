@@ -17,6 +17,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import identifiability as idf
+from identifiability.claims.inference import (  # shared with the theorem registry
+    _fd_hess,
+    _link,
+)
 from identifiability.errors import (
     InvalidMDPError,
     InvalidParameterError,
@@ -52,17 +56,6 @@ def _nll_mce(mdp, phi, theta, weights, temperature=1.0):
 
 def _fd_grad(f, x, h=1e-5):
     return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)])
-
-
-def _fd_hess(f, x, h=1e-4):
-    d = x.size
-    H = np.empty((d, d))
-    E = np.eye(d)
-    for i in range(d):
-        for j in range(d):
-            H[i, j] = (f(x + h * E[i] + h * E[j]) - f(x + h * E[i] - h * E[j])
-                       - f(x - h * E[i] + h * E[j]) + f(x - h * E[i] - h * E[j])) / (4 * h * h)
-    return H
 
 
 # ---------------------------------------------------------------------- well-specified recovery
@@ -344,17 +337,6 @@ def test_invalid_input_raises_typed_errors():
         fit_mce(mdp.replace(horizon=3), np.zeros((2, 2, 1)), [[0.5, 0.5], [0.5, 0.5]])
     with pytest.raises(InvalidParameterError):
         ChoiceModel([[0.0], [1.0]]).predict([1.0, 2.0])
-
-
-def _link(name, x):
-    """Increasing symmetric links ``F(-x) = 1 - F(x)``: the true preference model."""
-    if name == "logistic":
-        return 1.0 / (1.0 + np.exp(-x))
-    if name == "probit":
-        return np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in np.ravel(x)])
-    if name == "linear-clipped":               # uniform-noise (Thurstone-uniform) link
-        return np.clip(0.5 + x / 4.0, 0.0, 1.0)
-    return 0.5 + np.arctan(x) / np.pi          # Cauchy link
 
 
 @settings(max_examples=25, deadline=None)

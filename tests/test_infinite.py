@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import identifiability as idf
 from identifiability import linalg
+from identifiability.claims.transforms import _as_float as as_float
 from identifiability.errors import (
     InvalidMDPError,
     InvalidParameterError,
@@ -66,10 +67,6 @@ def dense_shaping(mdp):
     if mdp.is_exact:
         M = np.array([[Fraction(x) for x in row] for row in M.tolist()], dtype=object)
     return M
-
-
-def as_float(x):
-    return np.array(np.asarray(x).tolist(), dtype=float)
 
 
 def log_policy(mdp, r, lam=1.0):

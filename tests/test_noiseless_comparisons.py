@@ -22,6 +22,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import identifiability as idf
+from identifiability.claims.equivalence import (  # shared with the theorem registry
+    _all_lassos as all_lassos,
+    _sign as sign,
+)
 from identifiability.cli import main
 from identifiability.equivalence import Lasso, equivalent, observe
 from identifiability.errors import InvalidParameterError, UndecidedError
@@ -55,34 +59,6 @@ def possible_initial(mdp, xi):
     return (xi.states[0] in init and xi.states[-1] == xi.states[xi.loop]
             and all(P[xi.states[i], xi.actions[i], xi.states[i + 1]] > 0
                     for i in range(len(xi.actions))))
-
-
-def all_lassos(mdp, max_len=3):
-    """Every possible initial lasso with at most ``max_len`` transitions."""
-    P = dense(mdp)
-    S, A = mdp.n_states, mdp.n_actions
-    out = []
-
-    def grow(states, actions):
-        for l in range(len(states) - 1):
-            if states[-1] == states[l]:
-                out.append(Lasso(tuple(states), tuple(actions), l))
-        if len(actions) == max_len:
-            return
-        u = states[-1]
-        for a in range(A):
-            for v in range(S):
-                if P[u, a, v] > 0:
-                    grow(states + [v], actions + [a])
-
-    for s0 in range(S):
-        if mdp.initial[s0] > 0:
-            grow([s0], [])
-    return out
-
-
-def sign(x):
-    return (x > 0) - (x < 0)
 
 
 def brute_force_conflict(mdp, R1, R2, max_len=3):

@@ -15,6 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import identifiability as idf
+from identifiability.claims.transforms import (  # shared with the theorem registry
+    _as_float as as_float,
+    _all_exact as all_exact,
+)
 from identifiability.equivalence import Lasso, boltzmann_inversion, mce_inversion
 from identifiability.errors import InvalidParameterError, InvalidPolicyError
 from identifiability.reward import broadcast_reward, expected_reward
@@ -34,14 +38,6 @@ betas = st.sampled_from([0.5, 1.0, 2.0])
 ALL = ("fragment-returns", "fragment-comparisons", "q", "boltzmann", "mce",
        "boltzmann-trajectories", "mce-trajectories", "returns", "comparisons", "optimal")
 POLICIES = ("boltzmann", "mce", "boltzmann-trajectories", "mce-trajectories")
-
-
-def as_float(x):
-    return np.array(np.asarray(x).tolist(), dtype=float)
-
-
-def all_exact(arr):
-    return arr.dtype == object and all(isinstance(v, Fraction) for v in arr.reshape(-1).tolist())
 
 
 # ---------------------------------------------------------------------- independent observations

@@ -25,6 +25,11 @@ from hypothesis import strategies as st
 
 import identifiability as idf
 from identifiability.behaviour import optimal_actions, optimal_values
+from identifiability.claims.regret import (  # shared with the theorem registry
+    _exact_mdps,
+    _explicit_K,
+    _explicit_K_occ,
+)
 from identifiability.distances import epic_canonical, epic_distance, starc_distance
 from identifiability.errors import InvalidMDPError, InvalidParameterError, InvalidPolicyError
 from identifiability.reference import (
@@ -56,12 +61,6 @@ def _float_mdps(max_states=4, max_actions=3, gammas=(0.0, 0.5, 0.9), initial="un
     return ist.mdps(min_states=1, max_states=max_states, min_actions=min_actions,
                     max_actions=max_actions,
                     exact=False, horizon=st.none(), gamma=st.sampled_from(gammas),
-                    initial=initial)
-
-
-def _exact_mdps(max_states=3, max_actions=2, initial="random"):
-    return ist.mdps(min_states=1, max_states=max_states, min_actions=1, max_actions=max_actions,
-                    exact=True, horizon=st.none(), gamma=st.sampled_from(["0", "1/2", "9/10"]),
                     initial=initial)
 
 
@@ -356,36 +355,6 @@ def test_case_d_unreachable_negative_control():
 
 
 # ---------------------------------------------------------------------- EPIC regret bound
-def _explicit_K(mdp, pi, D, T):
-    """``max_{t < T} max_x D_pi(t, x) / D(x)`` by dense matrix powers (float)."""
-    P = idf.to_arrays(mdp.to_float() if mdp.is_exact else mdp).astype(float)
-    pi = np.asarray(pi, dtype=float)
-    Ppi = np.einsum("sa,sat->st", pi, P)
-    d = np.asarray(mdp.initial, dtype=float)
-    K = 0.0
-    for _ in range(T):
-        law = d[:, None, None] * pi[:, :, None] * P
-        pos = law > 0
-        if np.any(pos & (D <= 0)):
-            return math.inf
-        K = max(K, float((law[pos] / D[pos]).max()))
-        d = d @ Ppi
-    return K
-
-
-def _explicit_K_occ(mdp, pi, D):
-    P = idf.to_arrays(mdp.to_float() if mdp.is_exact else mdp).astype(float)
-    pi = np.asarray(pi, dtype=float)
-    g = float(mdp.gamma)
-    Ppi = np.einsum("sa,sat->st", pi, P)
-    occ = np.linalg.solve((np.eye(len(Ppi)) - g * Ppi).T, np.asarray(mdp.initial, dtype=float))
-    eta = occ[:, None, None] * pi[:, :, None] * P
-    pos = eta > 0
-    if np.any(pos & (D <= 0)):
-        return math.inf
-    return float(((1 - g) * eta[pos] / D[pos]).max()) if pos.any() else 0.0
-
-
 def test_epic_bound_case_a():
     """proofs/epic-regret-bound.md: Case A (switch MDP, started in state 0): a deterministic
     policy puts probability 1 on one transition at t = 0, so K = 1 / (1/8) = 8 under the

@@ -21,6 +21,10 @@ from hypothesis import strategies as st
 import identifiability as idf
 from identifiability import robustness as rb
 from identifiability.behaviour import boltzmann_policy, optimal_actions, soft_policy
+from identifiability.claims.robustness import (  # shared with the theorem registry
+    _action_dependent,
+    _angle_here,
+)
 from identifiability.errors import InvalidParameterError, InvalidPolicyError
 from identifiability.testing import strategies as ist
 
@@ -34,11 +38,6 @@ kinds = st.sampled_from(["boltzmann", "mce"])
 
 def _reward(mdp, seed, scale=1.0):
     return np.random.default_rng(seed).normal(size=(mdp.n_states, mdp.n_actions)) * scale
-
-
-def _action_dependent(mdp):
-    P = np.asarray(mdp.to_float().transitions, dtype=float)
-    return bool(np.any(np.abs(P - P[:, :1, :]).max(axis=(1, 2)) > 0))
 
 
 # ---------------------------------------------------------------------- temperature-robustness
@@ -292,13 +291,6 @@ def test_log_policy_is_not_a_boltzmann_inverse():
 
 
 # ---------------------------------------------------------------------- angle identity and S1
-def _angle_here(R1, R2, mdp, method):
-    c = [idf.val_canonical(R, mdp) if method == "val" else idf.minimal_canonical(R, mdp)
-         for R in (R1, R2)]
-    u, v = (np.asarray(x, dtype=float).ravel() for x in c)
-    return math.acos(max(-1.0, min(1.0, u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))))
-
-
 @settings(max_examples=40)
 @given(small_mdps, st.sampled_from(["val", "minimal"]), st.integers(0, 10 ** 6),
        st.floats(0.0, 1.0))

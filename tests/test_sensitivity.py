@@ -14,6 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import identifiability as idf
+from identifiability.claims.sensitivity import _sig as sig  # shared with the theorem registry
 from identifiability.errors import InvalidParameterError, InvalidRewardError
 from identifiability.inference import ChoiceModel, ComparisonModel, MCEModel
 from identifiability.sensitivity import (
@@ -34,10 +35,6 @@ from identifiability.sensitivity import (
 
 seeds = st.integers(0, 2 ** 32 - 1)
 kappas = st.sampled_from([0.001, 0.01, 0.05, 0.2, 0.5])
-
-
-def sig(x):
-    return 1 / (1 + math.exp(-x))
 
 
 def _assert_all_hold(tv, kl):

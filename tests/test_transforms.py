@@ -15,8 +15,15 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import identifiability as idf
+from identifiability.claims.transforms import (  # shared with the theorem registry
+    _as_float as as_float,
+    _soft_pi as soft_pi,
+    _all_exact as all_exact,
+    _random_walk as random_walk,
+    _lasso_return as lasso_return,
+    _invariance_image as invariance_image,
+)
 from identifiability.errors import InvalidMDPError, InvalidParameterError, InvalidRewardError
-from identifiability.linalg import Subspace
 from identifiability.reward import broadcast_reward, expected_reward
 from identifiability.testing import strategies as ist
 from identifiability.transforms import (
@@ -43,22 +50,10 @@ seeds = st.integers(0, 2 ** 32 - 1)
 temperatures = st.sampled_from([0.5, 1.0, 2.0])
 
 
-def as_float(x):
-    return np.array(np.asarray(x).tolist(), dtype=float)
-
-
-def soft_pi(mdp, R, lam=1.0):
-    return idf.soft_policy(mdp, as_float(R), temperature=lam, tol=1e-13)
-
-
 @st.composite
 def mdp_and_reward(draw, mdps=infinite_mdps, exact=True):
     mdp = draw(mdps)
     return mdp, draw(ist.rewards(mdp, exact=exact))
-
-
-def all_exact(arr):
-    return arr.dtype == object and all(isinstance(v, Fraction) for v in arr.reshape(-1).tolist())
 
 
 # ---------------------------------------------------------------------- soundness
@@ -211,35 +206,6 @@ def test_composition_is_sequential_and_invariant(case, seed):
 
 
 # ---------------------------------------------------------------------- k-initial shaping
-def random_walk(mdp, rng, n=None):
-    """A possible walk from a start state: n steps, or until a state repeats (a lasso).
-
-    Returns (states, actions, i): with n=None, states[-1] == states[i] closes the cycle.
-    """
-    s = int(rng.choice(mdp.start_states))
-    states, actions = [s], []
-    while True:
-        if n is not None and len(actions) == n:
-            return states, actions, None
-        a = int(rng.integers(mdp.n_actions))
-        succ = mdp.successors(s, a)
-        s = int(succ[int(rng.integers(len(succ)))])
-        actions.append(a)
-        if n is None and s in states:
-            states.append(s)
-            return states, actions, states.index(s)
-        states.append(s)
-
-
-def lasso_return(mdp, R, states, actions, i):
-    """Exact discounted return of the infinite trajectory prefix + cycle repeated forever."""
-    g = mdp.gamma
-    head = idf.trajectory_return(mdp, R, states[:i + 1], actions[:i])
-    cycle = idf.trajectory_return(mdp, R, states[i:], actions[i:])
-    c = len(actions) - i
-    return head + g ** i * cycle / (1 - g ** c)
-
-
 @given(mdp_and_reward(), seeds, st.integers(0, 6))
 def test_k_initial_shaping_returns(case, seed, n):
     """proofs/k-initial-shaping-returns.md: fragments from s_0 change by gamma^n Phi(s_n) - k,
@@ -510,19 +476,6 @@ def test_optimality_preserving_validation():
 
 
 # ---------------------------------------------------------------------- completeness-lite
-def invariance_image(mdp, rng):
-    """The MCE class mapped to (S, A) by expected reward, spanned by transformation directions."""
-    S, A = mdp.n_states, mdp.n_actions
-    cols = [expected_reward(mdp, PotentialShaping(np.eye(S, dtype=np.int64)[s]).delta(mdp))
-            for s in range(S)]
-    cols += [expected_reward(mdp, cls.sample(mdp, rng).delta(mdp))
-             for cls in (SPrimeRedistribution, ImpossibleTransitionMask)]
-    V = np.empty((S * A, len(cols)), dtype=object)
-    for j, c in enumerate(cols):
-        V[:, j] = c.reshape(-1)
-    return Subspace.span(V)
-
-
 @given(mdp_and_reward(ist.mdps(horizon=st.none(), max_states=4, min_actions=2)), seeds)
 def test_mce_invariance_complete(case, seed):
     """proofs/mce-invariance-complete.md: a direction outside shaping + S'R + mask changes pi."""

@@ -53,9 +53,13 @@ def _brute_coverage_time(mdp, starts):
 
 def _brute_period(mdp, starts):
     """gcd of the lengths ``k <= S`` of closed walks through states reachable from ``starts``."""
+    return _walk_gcd(mdp, _brute_layers(mdp, mdp.n_states, starts).any(axis=0))
+
+
+def _walk_gcd(mdp, reach):
+    """gcd of the lengths ``k <= S`` of closed walks inside the boolean state mask ``reach``."""
     S = mdp.n_states
     adj = _adjacency(mdp).astype(np.int64)
-    reach = _brute_layers(mdp, S, starts).any(axis=0)
     sub = adj[np.ix_(reach, reach)]
     power, d = np.eye(sub.shape[0], dtype=np.int64), 0
     for k in range(1, S + 1):

@@ -604,6 +604,22 @@ def _dag_strategy():
     return build()
 
 
+def _paths(n, edges):
+    """Edge-index sequences of all source-sink paths (brute force)."""
+    out = []
+
+    def walk(v, used):
+        if v == n - 1:
+            out.append(list(used))
+            return
+        for k, (i, j) in enumerate(edges):
+            if i == v:
+                walk(j, used + [k])
+
+    walk(0, [])
+    return out
+
+
 @register("flow-space-lemma",
           statement="In a DAG multigraph whose every edge lies on an s-t path, the s-t path "
                     "incidence vectors span exactly the flow space (conservation at internal "
@@ -617,17 +633,7 @@ def _flow_space_lemma(inst):
     n = int(inst.params["n"])
     edges = [tuple(e) for e in inst.params["edges"]]
     E = len(edges)
-    paths = []
-
-    def walk(v, used):
-        if v == n - 1:
-            paths.append(list(used))
-            return
-        for k, (i, j) in enumerate(edges):
-            if i == v:
-                walk(j, used + [k])
-
-    walk(0, [])
+    paths = _paths(n, edges)
     M = np.zeros((len(paths), E), dtype=np.int64)
     for row, p in enumerate(paths):
         M[row, p] = 1
