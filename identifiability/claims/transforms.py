@@ -335,7 +335,7 @@ def _time_dependent_strategy():
                  "invariance",
                  "tests/test_transforms.py::test_stationary_shaping_changes_the_last_step",
                  "tests/test_transforms.py::test_soft_value_iteration_time_varying"),
-          strategy=_time_dependent_strategy)
+          strategy=_time_dependent_strategy, identity=True)
 def _time_dependent_shaping(inst):
     from ..transforms import PotentialShaping, TimeDependentShaping
 
