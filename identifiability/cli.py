@@ -329,6 +329,10 @@ def _cmd_ambiguity(args, out):
         raise InvalidParameterError("--model optimal needs --reward R: the class of the "
                                     "optimal-policy model depends on the reward")
     mdp = _load_mdp(args.mdp)
+    from .symbolic import SymbolicMDP
+
+    if isinstance(mdp, SymbolicMDP):
+        return _ambiguity_symbolic(args, mdp, out)
     reward = _reward_for(mdp, args.reward, "--reward") if args.reward is not None else None
     C = ambiguity(mdp, args.model, domain=args.domain, reward=reward)
     canonical = None
@@ -355,6 +359,21 @@ def _cmd_ambiguity(args, out):
               f"{json.dumps(_nested_text(canonical))}", file=out)
     return 0
 
+
+def _ambiguity_symbolic(args, smdp, out):
+    """``ambiguity`` on a parameter family: the generic dimension and the exceptional values."""
+    from .errors import InvalidParameterError
+    from .symbolic import ambiguity_dim
+
+    if args.reward is not None:
+        raise InvalidParameterError("--reward is not available for a file with 'parameters'")
+    res = ambiguity_dim(smdp, args.model, args.domain)
+    if args.json:
+        json.dump({"source": args.mdp, **res.to_dict()}, out, indent=1, default=str)
+        print(file=out)
+        return 0
+    print(res.explain(), file=out)
+    return 0
 
 def _cmd_equivalent(args, out):
     import math

@@ -418,3 +418,33 @@ def test_identify_symbolic_any_seed_even_when_a_sample_hits_an_exceptional_value
         rep = identify_symbolic(m, 3, seed=seed)
         assert rep.strong and [str(e.values) for e in rep.exceptional] == ["{p: 1/2}"]
         assert rep.generic_point[sympy.Symbol("p")] != sympy.Rational(1, 2)
+
+
+def test_cli_ambiguity_on_a_parameter_family(tmp_path, capsys):
+    """``identifiability ambiguity FILE.json`` on a file with parameters prints the generic
+    dimension and the exceptional values (claim ``symbolic-ambiguity-dimension``: the switch
+    family's R(s) class is 1-dimensional except at p = 1/2, where it is 2-dimensional).
+
+    proofs/symbolic-ambiguity-dimension.md
+    """
+    from identifiability.cli import main
+
+    doc = {"format": "identifiability.mdp/1", "n_states": 2, "n_actions": 2, "gamma": "1/2",
+           "horizon": None, "initial": ["1", "0"], "parameters": {"p": "0 < p < 1"},
+           "transitions": [[0, 0, 0, "1-p"], [0, 0, 1, "p"], [0, 1, 0, "p"], [0, 1, 1, "1-p"],
+                           [1, 0, 0, "p"], [1, 0, 1, "1-p"], [1, 1, 0, "1-p"], [1, 1, 1, "p"]]}
+    path = tmp_path / "family.json"
+    path.write_text(json.dumps(doc))
+    out = io.StringIO()
+    assert main(["ambiguity", str(path), "--model", "mce", "--domain", "s"], out=out) == 0
+    assert "except p = 1/2" in out.getvalue()
+    out = io.StringIO()
+    assert main(["ambiguity", str(path), "--domain", "s", "--json"], out=out) == 0
+    data = json.loads(out.getvalue())
+    smdp = idf.load(path)
+    assert data["dim"] == 1 == idf.symbolic.ambiguity_dim(smdp, "mce", "s").dim
+    exact = idf.ambiguity(smdp.substitute({sympy.Symbol("p"): sympy.Rational(1, 2)}),
+                          "mce", domain="s")
+    assert exact.dim == 2
+    assert main(["ambiguity", str(path), "--reward", "[0, 1]"], out=io.StringIO()) == 2
+    assert "--reward is not available" in capsys.readouterr().err
