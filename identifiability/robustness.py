@@ -58,6 +58,7 @@ from .behaviour import _parameter, boltzmann_policy, optimal_actions, soft_polic
 from .distances import starc_distance
 from .equivalence import boltzmann_inversion, mce_inversion
 from .errors import InvalidMDPError, InvalidParameterError, InvalidPolicyError
+from .infinite import shaping_matrix
 from .mdp import MDP
 from .reward import as_reward
 
@@ -875,15 +876,6 @@ def _dense_P(env, exact):
     return P if exact else _float(P)
 
 
-def _shaping_matrix(env, exact):
-    """``B = gamma P - E`` as an ``(S A, S)`` matrix: its columns span the shaping space."""
-    S, A = env.n_states, env.n_actions
-    g = env.gamma if exact else float(env.gamma)
-    B = (g * _dense_P(env, exact)).reshape(S * A, S)
-    E = np.repeat(np.eye(S, dtype=int), A, axis=0)
-    return B - (E.astype(object) if exact else E)
-
-
 def _complement_residual(B, M):
     """``M - proj_{col B} M`` in float (orthogonal projection, unit weights)."""
     Q = linalg.Subspace.span(_float(B)).basis
@@ -1005,7 +997,8 @@ def twin_rewards(mdp, true_model, assumed_model, *, construction="auto", states=
     if keep.shape != (S,):
         raise InvalidParameterError(f"states must be a boolean mask of shape ({S},)")
     rows = np.repeat(keep, A)
-    B = _shaping_matrix(ef, exact)[rows][:, keep]
+    # columns span the shaping space gamma P Phi - Phi of the assumed environment
+    B = shaping_matrix(ef, exact=exact)[rows][:, keep]
     uncertain = False
     if construction != "redistribution":
         tw = _shaping_twin(eg, ef, B, exact, keep, rows)

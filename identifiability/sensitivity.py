@@ -84,8 +84,11 @@ def _rows(x, name):
     if arr.ndim != 2 or arr.shape[1] < 1:
         raise InvalidParameterError(f"{name} must be a distribution (m,) or rows of "
                                     f"distributions (K, m), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise InvalidParameterError(f"{name} has a negative or non-finite entry")
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        k, j = (int(i) for i in np.argwhere(bad)[0])
+        raise InvalidParameterError(f"{name}[{k}, {j}] = {float(arr[k, j])!r} is negative or not "
+                                    f"finite; {name} must hold probability distributions")
     bad = np.abs(arr.sum(axis=1) - 1.0) > 1e-8
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
